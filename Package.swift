@@ -1,0 +1,66 @@
+// swift-tools-version: 6.0
+import PackageDescription
+import Foundation
+
+// MARK: - CPU target for the numeric kernels
+//
+// The runtime's GEMM and elementwise kernels are written with SIMD types; on the default x86-64
+// target `addProduct` becomes a libm `fmaf` call per lane (measured ~300x slower, see
+// ../shared/docs/design.md). We compile LSGRuntime for the build host's vector ISA, read from
+// /proc/cpuinfo, with `LSG_TARGET_CPU` as an override (`LSG_TARGET_CPU=generic` for a portable build).
+func hostTargetCPU() -> String? {
+    if let forced = ProcessInfo.processInfo.environment["LSG_TARGET_CPU"] {
+        return forced == "generic" ? nil : forced
+    }
+    #if arch(x86_64)
+    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return nil }
+    let flags = Set(flagsLine.split(separator: " ").map(String.init))
+    if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return "skylake-avx512" }
+    if flags.isSuperset(of: ["avx2", "fma"]) { return "haswell" }
+    return nil
+    #else
+    return nil
+    #endif
+}
+
+let kernelSettings: [SwiftSetting] = hostTargetCPU().map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+
+let package = Package(
+    name: "lsg-convert",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lsg-convert", targets: ["lsg-convert"]),
+        .library(name: "CheckpointIO", targets: ["CheckpointIO"]),
+        .library(name: "LSGConversion", targets: ["LSGConversion"]),
+        .library(name: "LSGRuntime", targets: ["LSGRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - Libraries
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        /// Bytes <-> tensors: safetensors, PyTorch zip, legacy torch.save, sharded folders. No model semantics.
+        .target(name: "CheckpointIO", dependencies: ["CZlib"]),
+        /// RoBERTa -> LSG conversion: rules, position/global embeddings, config, output folder.
+        .target(name: "LSGConversion", dependencies: ["CheckpointIO"]),
+        /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
+        .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
+        // MARK: - Command line
+        .executableTarget(
+            name: "lsg-convert",
+            dependencies: [
+                "CheckpointIO", "LSGConversion", "LSGRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ]
+)

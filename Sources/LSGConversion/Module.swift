@@ -1,0 +1,1 @@
+// LSG conversion: RoBERTa -> LSG rules, position/global embeddings, config and output folder.

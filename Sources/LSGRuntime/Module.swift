@@ -1,0 +1,1 @@
+// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.

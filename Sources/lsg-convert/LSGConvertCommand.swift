@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct LSGConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lsg-convert",
+        abstract: "Convert RoBERTa checkpoints into long-context LSG models and prove the result right.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}
