@@ -50,6 +50,27 @@ public enum GEMM {
             }
             return
         }
+        // Column chunks bound the packed copy of B (the MLM decoder's B is [50265, 768]).
+        var j0 = 0
+        while j0 < n {
+            let nb = min(nc, n - j0)
+            multiplyColumns(m: m, n: nb, k: k, a: a, lda: lda,
+                            b: layout == .transposed ? b + j0 * ldb : b + j0, ldb: ldb, layout: layout,
+                            c: c + j0, ldc: ldc, bias: bias.map { $0 + j0 }, accumulate: accumulate, parallel: parallel)
+            j0 += nb
+        }
+    }
+
+    /// Columns of C handled per packed copy of B (84 panels of 48).
+    static let nc = 4032
+
+    static func multiplyColumns(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, layout: BLayout,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        bias: UnsafePointer<Float>?, accumulate: Bool, parallel: Bool
+    ) {
         let panels = (n + nr - 1) / nr
         let depth = min(k, kc)
         let packedB = UnsafeMutablePointer<Float>.allocate(capacity: panels * depth * nr)
@@ -78,15 +99,15 @@ public enum GEMM {
                 let i0 = mBlock * mc
                 let mb = min(mc, m - i0)
                 let aPanels = (mb + mr - 1) / mr
+                let jStart = chunk * panelsPerChunk
+                let jEnd = min(panels, jStart + panelsPerChunk)
+                if jStart >= jEnd { return }
                 let packedA = UnsafeMutablePointer<Float>.allocate(capacity: aPanels * kb * mr)
                 defer { packedA.deallocate() }
                 for ip in 0..<aPanels {
                     packPanelA(a: a, lda: lda, rows: min(mr, mb - ip * mr), i0: i0 + ip * mr, p0: p0, kb: kb,
                                into: packedA + ip * kb * mr)
                 }
-                let jStart = chunk * panelsPerChunk
-                let jEnd = min(panels, jStart + panelsPerChunk)
-                if jStart >= jEnd { return }
                 for jp in jStart..<jEnd {
                     let col = jp * nr
                     let cols = min(nr, n - col)
