@@ -46,10 +46,29 @@ public struct SafetensorsWriter {
         }
     }
 
-    /// The order in which `entries` are stored.
+    /// The order in which `entries` are stored: the crate's `prepare` sorts by its `Dtype` enum
+    /// (declared BOOL, U8, I8, F8_*, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64) descending, so
+    /// wider types come first and stay aligned, then by name.
     public static func storageOrder(_ infos: [TensorInfo]) -> [TensorInfo] {
         infos.sorted { a, b in
-            a.dtype.byteSize != b.dtype.byteSize ? a.dtype.byteSize > b.dtype.byteSize : a.name < b.name
+            let (ra, rb) = (dtypeRank(a.dtype), dtypeRank(b.dtype))
+            return ra != rb ? ra > rb : a.name < b.name
+        }
+    }
+
+    /// Position of `dtype` in the safetensors crate's `Dtype` declaration order.
+    static func dtypeRank(_ dtype: DType) -> Int {
+        switch dtype {
+        case .bool: 0
+        case .u8: 1
+        case .i8: 2
+        case .i16: 5
+        case .f16: 7
+        case .bf16: 8
+        case .i32: 9
+        case .f32: 11
+        case .f64: 12
+        case .i64: 13
         }
     }
 
