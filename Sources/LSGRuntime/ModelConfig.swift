@@ -1,4 +1,5 @@
 // RoBERTa / LSG-RoBERTa configuration read from config.json, with load-time overrides.
+import CheckpointIO
 import Foundation
 
 /// Which output layer sits on the encoder (from `architectures[0]`, `LSG` prefix ignored).
@@ -75,24 +76,20 @@ public struct ModelConfig: Sendable {
     }
 
     /// Reads `config.json` at `path` and applies `overrides` (keys of config.json).
-    public init(contentsOf path: String, overrides: [String: ConfigValue] = [:]) throws {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw RuntimeError.invalidConfig(key: path, message: "cannot read: \(error.localizedDescription)")
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw RuntimeError.invalidConfig(key: path, message: "not a JSON object")
-        }
-        try self.init(dictionary: object, overrides: overrides)
+    public init(contentsOf path: String, overrides: [String: JSONValue] = [:]) throws {
+        try self.init(json: ModelFolder.readJSON(URL(fileURLWithPath: path)), overrides: overrides)
     }
 
-    /// Builds the configuration from a decoded config.json object plus overrides. The overrides are
-    /// merged into the dictionary first and the result is validated as `LSGRobertaConfig.__init__`
-    /// validates a saved config (see docs/runtime-quirks.md on overrides).
-    public init(dictionary: [String: Any], overrides: [String: ConfigValue] = [:]) throws {
-        var dict = dictionary
-        for (key, value) in overrides { dict[key] = value.jsonObject }
-        let reader = ConfigReader(dict)
+    /// Builds the configuration from config.json plus overrides. The overrides are merged into the
+    /// object first and the result is validated as `LSGRobertaConfig.__init__` validates a saved
+    /// config (see docs/runtime-quirks.md on overrides).
+    public init(json: JSONValue, overrides: [String: JSONValue] = [:]) throws {
+        var object = json
+        guard object.objectValue != nil else {
+            throw RuntimeError.invalidConfig(key: "config.json", message: "not a JSON object")
+        }
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) { object.set(key, value) }
+        let reader = ConfigReader(object)
         vocabSize = try reader.int("vocab_size")
         hiddenSize = try reader.int("hidden_size", default: 768)
         numHiddenLayers = try reader.int("num_hidden_layers", default: 12)
@@ -102,9 +99,9 @@ public struct ModelConfig: Sendable {
         typeVocabSize = try reader.int("type_vocab_size", default: 2)
         layerNormEps = Float(try reader.double("layer_norm_eps", default: 1e-12))
         padTokenId = try reader.int("pad_token_id", default: 1)
-        if let list = dict["architectures"] as? [String] {
-            architectures = list
-        } else if let single = dict["architectures"] as? String {
+        if let list = object["architectures"]?.arrayValue {
+            architectures = list.compactMap(\.stringValue)
+        } else if let single = object["architectures"]?.stringValue {
             architectures = [single]  // the converter's API path keeps a plain string
         } else {
             architectures = []
@@ -112,19 +109,19 @@ public struct ModelConfig: Sendable {
         guard hiddenSize > 0, numAttentionHeads > 0, hiddenSize % numAttentionHeads == 0 else {
             throw RuntimeError.invalidConfig(key: "hidden_size", message: "\(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)")
         }
-        let activation = (dict["hidden_act"] as? String) ?? "gelu"
+        let activation = object["hidden_act"]?.stringValue ?? "gelu"
         guard activation == "gelu" else {
             throw RuntimeError.unsupported("hidden_act \"\(activation)\" (only the exact erf \"gelu\" is implemented)")
         }
-        let positionType = (dict["position_embedding_type"] as? String) ?? "absolute"
+        let positionType = object["position_embedding_type"]?.stringValue ?? "absolute"
         guard positionType == "absolute" else {
             throw RuntimeError.unsupported("position_embedding_type \"\(positionType)\"")
         }
-        if let modelType = dict["model_type"] as? String, !["roberta", "xlm-roberta", "camembert"].contains(modelType) {
+        if let modelType = object["model_type"]?.stringValue, !["roberta", "xlm-roberta", "camembert"].contains(modelType) {
             throw RuntimeError.unsupported("model_type \"\(modelType)\" (RoBERTa-family only)")
         }
 
-        let isLSG = (dict["base_model_prefix"] as? String) == "lsg" || architectures.contains { $0.hasPrefix("LSG") }
+        let isLSG = object["base_model_prefix"]?.stringValue == "lsg" || architectures.contains { $0.hasPrefix("LSG") }
         if isLSG {
             var s = LSGSettings()
             s.adaptive = try reader.bool("adaptive", default: s.adaptive)
@@ -135,9 +132,9 @@ public struct ModelConfig: Sendable {
             s.poolWithGlobal = try reader.bool("pool_with_global", default: s.poolWithGlobal)
             s.sparseBlockSize = try reader.int("sparse_block_size", default: s.sparseBlockSize)
             s.sparsityFactor = try reader.int("sparsity_factor", default: s.sparsityFactor)
-            if dict.keys.contains("sparsity_type") {
-                // Unknown names become None with a warning in the reference (LSGRobertaConfig.__init__).
-                s.sparsityType = (dict["sparsity_type"] as? String).flatMap(SparsityType.init(rawValue:))
+            if let type = object["sparsity_type"] {
+                // null and unknown names become None (the reference warns and skips the sparse part).
+                s.sparsityType = type.stringValue.flatMap(SparsityType.init(rawValue:))
             }
             // LSGRobertaConfig.__init__ validation, in the reference's order.
             s.numGlobalTokens = min(max(s.numGlobalTokens, 1), 512)
@@ -157,31 +154,35 @@ public struct ModelConfig: Sendable {
     }
 }
 
-/// Typed reads from a config dictionary with errors naming the key.
+/// Typed reads from config.json with errors naming the key.
 struct ConfigReader {
-    let dict: [String: Any]
-    init(_ dict: [String: Any]) { self.dict = dict }
+    let object: JSONValue
+    init(_ object: JSONValue) { self.object = object }
 
     func int(_ key: String, default value: Int? = nil) throws -> Int {
-        guard let raw = dict[key], !(raw is NSNull) else {
+        guard let raw = object[key], !raw.isNull else {
             if let value { return value }
             throw RuntimeError.invalidConfig(key: key, message: "missing")
         }
-        if let i = raw as? Int { return i }
-        if let d = raw as? Double, let i = Int(exactly: d) { return i }
-        throw RuntimeError.invalidConfig(key: key, message: "expected an integer, found \(raw)")
+        guard let i = raw.intValue else {
+            throw RuntimeError.invalidConfig(key: key, message: "expected an integer, found \(raw.serialized(indent: nil))")
+        }
+        return i
     }
 
     func double(_ key: String, default value: Double) throws -> Double {
-        guard let raw = dict[key], !(raw is NSNull) else { return value }
-        if let n = raw as? NSNumber { return n.doubleValue }
-        throw RuntimeError.invalidConfig(key: key, message: "expected a number, found \(raw)")
+        guard let raw = object[key], !raw.isNull else { return value }
+        guard let d = raw.doubleValue else {
+            throw RuntimeError.invalidConfig(key: key, message: "expected a number, found \(raw.serialized(indent: nil))")
+        }
+        return d
     }
 
     func bool(_ key: String, default value: Bool) throws -> Bool {
-        guard let raw = dict[key], !(raw is NSNull) else { return value }
-        if let b = raw as? Bool { return b }
-        if let n = raw as? NSNumber { return n.intValue != 0 }
-        throw RuntimeError.invalidConfig(key: key, message: "expected a boolean, found \(raw)")
+        guard let raw = object[key], !raw.isNull else { return value }
+        guard let b = raw.boolValue else {
+            throw RuntimeError.invalidConfig(key: key, message: "expected a boolean, found \(raw.serialized(indent: nil))")
+        }
+        return b
     }
 }

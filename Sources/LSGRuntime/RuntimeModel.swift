@@ -38,14 +38,15 @@ public final class RuntimeModel: @unchecked Sendable {
         outputHead = try OutputHead(head, store: weights, prefix: prefix, config: config)
     }
 
-    /// Opens a model folder: `config.json` plus `model.safetensors`.
+    /// Opens a model folder: `config.json` and its weights (safetensors, PyTorch, sharded).
     /// - Parameters:
     ///   - overrides: config keys applied at load (`from_pretrained(..., key=value)`).
     ///   - extraSources: more tensors (e.g. a head), looked up after the folder's weights.
-    public convenience init(folder: String, overrides: [String: ConfigValue] = [:], head: ModelHead? = nil,
+    public convenience init(folder: String, overrides: [String: JSONValue] = [:], head: ModelHead? = nil,
                             extraSources: [any TensorSource] = []) throws {
-        let config = try ModelConfig(contentsOf: folder + "/config.json", overrides: overrides)
-        let weights = try SafetensorsFile(path: folder + "/model.safetensors")
+        let modelFolder = try ModelFolder(url: URL(fileURLWithPath: folder))
+        let config = try ModelConfig(json: modelFolder.config, overrides: overrides)
+        let weights = try modelFolder.openWeights()
         try self.init(config: config, weights: WeightStore(sources: [weights] + extraSources), head: head)
     }
 

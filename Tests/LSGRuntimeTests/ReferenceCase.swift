@@ -10,7 +10,7 @@ struct ReferenceCase: CustomStringConvertible {
     /// Model folder under fixtures/runtime/.
     let model: String
     let head: ModelHead
-    let overrides: [String: ConfigValue]
+    let overrides: [String: JSONValue]
 
     static let directory = Fixtures.path("runtime/cases")
 
@@ -26,16 +26,8 @@ struct ReferenceCase: CustomStringConvertible {
         model = file.metadata["model"] ?? ""
         let headName = file.metadata["head"] ?? "MaskedLM"
         head = headName == "Base" ? .base : ModelHead(architecture: "RobertaFor" + headName)!
-        let json = try JSONSerialization.jsonObject(with: Data((file.metadata["overrides"] ?? "{}").utf8)) as? [String: Any] ?? [:]
-        overrides = json.mapValues { value in
-            switch value {
-            case let b as Bool: return .bool(b)
-            case let i as Int: return .int(i)
-            case let d as Double: return .double(d)
-            case let s as String: return .string(s)
-            default: return .null
-            }
-        }
+        let json = try JSONParser.parse(file.metadata["overrides"] ?? "{}")
+        overrides = Dictionary(uniqueKeysWithValues: json.objectValue ?? [])
     }
 
     var description: String { name }
