@@ -24,7 +24,7 @@ struct Linear: Sendable {
 
     /// `x [rows, in] -> [rows, out]`.
     func callAsFunction(_ x: Matrix) -> Matrix {
-        let y = Matrix(rows: x.rows, cols: outFeatures)
+        let y = Matrix(rows: x.rows, cols: outFeatures, zeroed: false)
         GEMM.multiply(m: x.rows, n: outFeatures, k: inFeatures, a: x.data, lda: x.cols,
                       b: weight.pointer, ldb: inFeatures, layout: .transposed,
                       c: y.data, ldc: outFeatures, bias: bias?.pointer)

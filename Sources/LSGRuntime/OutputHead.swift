@@ -65,16 +65,16 @@ enum OutputHead: Sendable {
             Activation.gelu(h)
             norm.apply(h)
             let logits = Linear(weight: decoder, bias: bias)(h)
-            return [OutputTensor(name: "logits", shape: [batch, length, decoder.shape[0]], values: logits.toArray())]
+            return [OutputTensor(name: "logits", shape: [batch, length, decoder.shape[0]], storage: logits)]
         case .sequenceClassification(let dense, let outProjection):
             let first = Self.firstTokens(hidden, batch: batch, length: length)
             let h = dense(first)
             Self.tanhInPlace(h)
             let logits = outProjection(h)
-            return [OutputTensor(name: "logits", shape: [batch, outProjection.outFeatures], values: logits.toArray())]
+            return [OutputTensor(name: "logits", shape: [batch, outProjection.outFeatures], storage: logits)]
         case .tokenClassification(let classifier):
             let logits = classifier(hidden)
-            return [OutputTensor(name: "logits", shape: [batch, length, classifier.outFeatures], values: logits.toArray())]
+            return [OutputTensor(name: "logits", shape: [batch, length, classifier.outFeatures], storage: logits)]
         case .questionAnswering(let qa):
             let logits = qa(hidden).toArray()
             let start = stride(from: 0, to: logits.count, by: 2).map { logits[$0] }
@@ -85,13 +85,13 @@ enum OutputHead: Sendable {
             guard let pooler else { return [] }
             let pooled = pooler(Self.firstTokens(hidden, batch: batch, length: length))
             Self.tanhInPlace(pooled)
-            return [OutputTensor(name: "pooler_output", shape: [batch, pooler.outFeatures], values: pooled.toArray())]
+            return [OutputTensor(name: "pooler_output", shape: [batch, pooler.outFeatures], storage: pooled)]
         case .multipleChoice(let pooler, let classifier):
             let pooled = pooler(Self.firstTokens(hidden, batch: batch, length: length))
             Self.tanhInPlace(pooled)
             let logits = classifier(pooled)
             let choices = shape.count == 3 ? shape[1] : batch
-            return [OutputTensor(name: "logits", shape: [batch / choices, choices], values: logits.toArray())]
+            return [OutputTensor(name: "logits", shape: [batch / choices, choices], storage: logits)]
         }
     }
 

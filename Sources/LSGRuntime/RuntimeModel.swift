@@ -113,11 +113,8 @@ public final class RuntimeModel: @unchecked Sendable {
             }
             sequenceOutput.row(item * length).update(from: x.row(item * rows + globals), count: length * hidden)
         }
-        var tensors = [OutputTensor(name: "last_hidden_state", shape: [batch, length, hidden], values: sequenceOutput.toArray())]
+        var tensors = [OutputTensor(name: "last_hidden_state", shape: [batch, length, hidden], storage: sequenceOutput)]
         tensors += outputHead.outputs(hidden: sequenceOutput, batch: batch, length: length, shape: shape)
-        if shape.count == 3 {
-            tensors[0] = OutputTensor(name: "last_hidden_state", shape: [batch, length, hidden], values: tensors[0].values)
-        }
         return ModelOutput(tensors: tensors)
     }
 }

@@ -75,7 +75,11 @@ struct InferCommand: ParsableCommand {
             }
             let result = try model.forward(inputIds: ids.values, shape: ids.shape, attentionMask: mask?.values,
                                            lshProjections: SeededLSHProjections(seed: lshSeed))
-            let entries = result.tensors.map { SafetensorsWriter.Entry(name: $0.name, shape: $0.shape, floats: $0.values) }
+            let entries = result.tensors.map { tensor in
+                SafetensorsWriter.Entry(info: TensorInfo(name: tensor.name, dtype: .f32, shape: tensor.shape)) { sink in
+                    try sink.write(tensor.bytes)
+                }
+            }
             try SafetensorsWriter.write(entries, to: output, overwrite: overwrite)
             let kind = model.config.lsg == nil ? "RoBERTa" : "LSG"
             let summary = result.tensors.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")

@@ -116,9 +116,15 @@ public enum GEMM {
                         let row = i0 + ip * mr
                         let rows = min(mr, m - row)
                         let overwrite = first && !accumulate
-                        microKernel(kb: kb, a: UnsafePointer(packedA + ip * kb * mr), b: bPanel,
-                                    c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
-                                    overwrite: overwrite, bias: overwrite ? bias.map { $0 + col } : nil)
+                        if cols <= 16 {
+                            narrowKernel(kb: kb, a: UnsafePointer(packedA + ip * kb * mr), b: bPanel,
+                                         c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
+                                         overwrite: overwrite, bias: overwrite ? bias.map { $0 + col } : nil)
+                        } else {
+                            microKernel(kb: kb, a: UnsafePointer(packedA + ip * kb * mr), b: bPanel,
+                                        c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
+                                        overwrite: overwrite, bias: overwrite ? bias.map { $0 + col } : nil)
+                        }
                     }
                 }
             }
@@ -224,47 +230,81 @@ public enum GEMM {
             ap += 8
             off &+= 192
         }
-        if rows == mr && cols == nr {
-            var bias0 = V(), bias1 = V(), bias2 = V()
-            if overwrite, let bias {
+        var bias0 = V(), bias1 = V(), bias2 = V()
+        if overwrite, let bias {
+            if cols == nr {
                 let r = UnsafeRawPointer(bias)
                 bias0 = r.loadUnaligned(as: V.self)
                 bias1 = r.loadUnaligned(fromByteOffset: 64, as: V.self)
                 bias2 = r.loadUnaligned(fromByteOffset: 128, as: V.self)
-            }
-            @inline(__always) func store(_ row: Int, _ x0: V, _ x1: V, _ x2: V) {
-                let p = UnsafeMutableRawPointer(c + row * ldc)
-                if overwrite {
-                    p.storeBytes(of: x0 + bias0, as: V.self)
-                    (p + 64).storeBytes(of: x1 + bias1, as: V.self)
-                    (p + 128).storeBytes(of: x2 + bias2, as: V.self)
-                } else {
-                    p.storeBytes(of: p.loadUnaligned(as: V.self) + x0, as: V.self)
-                    (p + 64).storeBytes(of: (p + 64).loadUnaligned(as: V.self) + x1, as: V.self)
-                    (p + 128).storeBytes(of: (p + 128).loadUnaligned(as: V.self) + x2, as: V.self)
-                }
-            }
-            store(0, c00, c01, c02); store(1, c10, c11, c12); store(2, c20, c21, c22); store(3, c30, c31, c32)
-            store(4, c40, c41, c42); store(5, c50, c51, c52); store(6, c60, c61, c62); store(7, c70, c71, c72)
-            return
-        }
-        // Edge tile: spill to a temporary and copy the valid part.
-        var tile = [Float](repeating: 0, count: mr * nr)
-        tile.withUnsafeMutableBytes { t in
-            let all: [V] = [c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32,
-                            c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72]
-            for (i, v) in all.enumerated() { t.storeBytes(of: v, toByteOffset: i * 64, as: V.self) }
-        }
-        for r in 0..<rows {
-            let dst = c + r * ldc
-            for j in 0..<cols {
-                let v = tile[r * nr + j]
-                if overwrite {
-                    dst[j] = v + (bias?[j] ?? 0)
-                } else {
-                    dst[j] += v
+            } else {
+                for j in 0..<cols {
+                    switch j / 16 {
+                    case 0: bias0[j] = bias[j]
+                    case 1: bias1[j - 16] = bias[j]
+                    default: bias2[j - 32] = bias[j]
+                    }
                 }
             }
         }
+        let fullWidth = cols == nr
+        @inline(__always) func storeVector(_ p: UnsafeMutableRawPointer, _ x: V, _ b: V, lanes: Int) {
+            if lanes >= 16 {
+                p.storeBytes(of: overwrite ? x + b : p.loadUnaligned(as: V.self) + x, as: V.self)
+            } else if lanes > 0 {
+                let f = p.assumingMemoryBound(to: Float.self)
+                for l in 0..<lanes { f[l] = overwrite ? x[l] + b[l] : f[l] + x[l] }
+            }
+        }
+        @inline(__always) func store(_ row: Int, _ x0: V, _ x1: V, _ x2: V) {
+            guard row < rows else { return }
+            let p = UnsafeMutableRawPointer(c + row * ldc)
+            if fullWidth {
+                storeVector(p, x0, bias0, lanes: 16)
+                storeVector(p + 64, x1, bias1, lanes: 16)
+                storeVector(p + 128, x2, bias2, lanes: 16)
+            } else {
+                storeVector(p, x0, bias0, lanes: min(16, cols))
+                storeVector(p + 64, x1, bias1, lanes: min(16, cols - 16))
+                storeVector(p + 128, x2, bias2, lanes: min(16, cols - 32))
+            }
+        }
+        store(0, c00, c01, c02); store(1, c10, c11, c12); store(2, c20, c21, c22); store(3, c30, c31, c32)
+        store(4, c40, c41, c42); store(5, c50, c51, c52); store(6, c60, c61, c62); store(7, c70, c71, c72)
+    }
+
+    /// The 8x16 variant for panels with at most 16 valid columns (e.g. the last 16 of a head
+    /// dimension of 64), so the edge does not pay for three vectors.
+    @inline(__always)
+    static func narrowKernel(kb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
+                             overwrite: Bool, bias: UnsafePointer<Float>?) {
+        typealias V = SIMD16<Float>
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V()
+        let braw = UnsafeRawPointer(b)
+        var ap = a
+        var off = 0
+        for _ in 0..<kb {
+            let b0 = braw.load(fromByteOffset: off, as: V.self)
+            c0.addProduct(V(repeating: ap[0]), b0); c1.addProduct(V(repeating: ap[1]), b0)
+            c2.addProduct(V(repeating: ap[2]), b0); c3.addProduct(V(repeating: ap[3]), b0)
+            c4.addProduct(V(repeating: ap[4]), b0); c5.addProduct(V(repeating: ap[5]), b0)
+            c6.addProduct(V(repeating: ap[6]), b0); c7.addProduct(V(repeating: ap[7]), b0)
+            ap += 8
+            off &+= 192
+        }
+        var bv = V()
+        if overwrite, let bias { for j in 0..<cols { bv[j] = bias[j] } }
+        @inline(__always) func store(_ row: Int, _ x: V) {
+            guard row < rows else { return }
+            let f = c + row * ldc
+            if cols == 16 {
+                let p = UnsafeMutableRawPointer(f)
+                p.storeBytes(of: overwrite ? x + bv : p.loadUnaligned(as: V.self) + x, as: V.self)
+            } else {
+                for l in 0..<cols { f[l] = overwrite ? x[l] + bv[l] : f[l] + x[l] }
+            }
+        }
+        store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5); store(6, c6); store(7, c7)
     }
 }

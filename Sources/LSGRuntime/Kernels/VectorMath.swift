@@ -8,12 +8,16 @@ public enum VectorMath {
     // MARK: - exp
 
     /// `e^x` per lane, Cephes `expf` scheme: `x = n·ln2 + r`, a degree-6 polynomial in `r`, scaled by
-    /// `2^n` through the exponent bits. Relative error ~1 ulp on [-87.3, 88.7]; returns 0 below
+    /// `2^n` through the exponent bits. Relative error ~1 ulp on [-87.3, 88]; returns 0 below
     /// -87.33 (where float32 `exp` becomes subnormal; softmax weights that small do not matter).
     @inline(__always)
     static func exp(_ xIn: V) -> V {
-        let x = xIn.clamped(lowerBound: V(repeating: -87.33654), upperBound: V(repeating: 88.72283))
-        let fx = (x * 1.44269504088896341 + 0.5).rounded(.down)
+        let x = xIn.clamped(lowerBound: V(repeating: -87.33654), upperBound: V(repeating: 88.0))
+        // n = round(x / ln 2) with the 1.5·2^23 trick: adding it leaves n in the low mantissa bits, so
+        // neither a rounding call nor a float→int conversion is needed (both scalarise in Swift).
+        let magic = V(repeating: 12582912)
+        let shifted = x * 1.44269504088896341 + magic
+        let fx = shifted - magic
         var r = x - fx * 0.693359375
         r = r - fx * -2.12194440e-4
         let z = r * r
@@ -24,7 +28,8 @@ public enum VectorMath {
         y = y * r + 1.6666665459e-1
         y = y * r + 5.0000001201e-1
         y = y * z + r + 1
-        let n = SIMD16<Int32>(fx, rounding: .towardZero)
+        // 2^n: the low bits of `shifted` are 0x400000 + n; move n + 127 into the exponent field.
+        let n = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
         let scale = unsafeBitCast((n &+ 127) &<< 23, to: V.self)
         let result = y * scale
         return result.replacing(with: 0, where: xIn .< -87.33654)
