@@ -4,52 +4,70 @@
 /// dense sequence) to an explicit list of keys. Masked keys are never gathered: in float32 their
 /// weight `exp(MIN - max)` is exactly 0 in the reference, so leaving them out changes only the
 /// summation order (lsg-reference.md §7.3).
+///
+/// Keys and values are written straight into the GEMM's packed-B layout (48-column panels), so the
+/// two products need no further packing.
 final class AttentionWorkspace {
     let headDim: Int
     private(set) var capacity: Int
-    private(set) var keys: UnsafeMutablePointer<Float>
-    private(set) var values: UnsafeMutablePointer<Float>
+    /// Keys as B of `Q · Kᵀ`: panel `j / 48` holds `[headDim][48]`, key j in lane `j % 48`.
+    private var packedKeys: UnsafeMutablePointer<Float>
+    /// Values as B of `P · V`: `ceil(headDim / 48)` panels of `[capacity][48]`.
+    private var packedValues: UnsafeMutablePointer<Float>
     private var scores: UnsafeMutablePointer<Float>
-    private var scoreCapacity: Int
     /// Keys gathered so far.
     private(set) var count = 0
+    private let valuePanels: Int
     /// Queries per score chunk.
     static let queryChunk = 128
+    private static let lanes = GEMM.nr
 
     init(headDim: Int, capacity: Int) {
         self.headDim = headDim
-        self.capacity = max(capacity, 1)
-        keys = .allocate(capacity: self.capacity * headDim)
-        values = .allocate(capacity: self.capacity * headDim)
-        scoreCapacity = Self.queryChunk * self.capacity
-        scores = .allocate(capacity: scoreCapacity)
+        valuePanels = (headDim + Self.lanes - 1) / Self.lanes
+        self.capacity = 0
+        packedKeys = .allocate(capacity: 1)
+        packedValues = .allocate(capacity: 1)
+        scores = .allocate(capacity: 1)
+        allocate(capacity)
+    }
+
+    private func allocate(_ newCapacity: Int) {
+        packedKeys.deallocate(); packedValues.deallocate(); scores.deallocate()
+        capacity = (max(newCapacity, 1) + Self.lanes - 1) / Self.lanes * Self.lanes
+        packedKeys = .allocate(capacity: capacity * headDim)
+        packedKeys.initialize(repeating: 0, count: capacity * headDim)
+        packedValues = .allocate(capacity: valuePanels * capacity * Self.lanes)
+        packedValues.initialize(repeating: 0, count: valuePanels * capacity * Self.lanes)
+        scores = .allocate(capacity: Self.queryChunk * capacity)
     }
 
     deinit {
-        keys.deallocate()
-        values.deallocate()
+        packedKeys.deallocate()
+        packedValues.deallocate()
         scores.deallocate()
     }
 
     /// Empties the key list, making room for `expected` keys.
     func reset(expected: Int) {
         count = 0
-        if expected > capacity {
-            keys.deallocate(); values.deallocate(); scores.deallocate()
-            capacity = expected
-            keys = .allocate(capacity: capacity * headDim)
-            values = .allocate(capacity: capacity * headDim)
-            scoreCapacity = Self.queryChunk * capacity
-            scores = .allocate(capacity: scoreCapacity)
-        }
+        if expected > capacity { allocate(expected) }
     }
 
     /// Appends one key row and its value row (`headDim` floats each).
     @inline(__always)
     func append(key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
         precondition(count < capacity, "AttentionWorkspace overflow")
-        (keys + count * headDim).update(from: key, count: headDim)
-        (values + count * headDim).update(from: value, count: headDim)
+        let d = headDim, lanes = Self.lanes
+        var dst = packedKeys + (count / lanes) * d * lanes + count % lanes
+        for p in 0..<d {
+            dst.pointee = key[p]
+            dst += lanes
+        }
+        for panel in 0..<valuePanels {
+            let width = min(lanes, d - panel * lanes)
+            (packedValues + panel * capacity * lanes + count * lanes).update(from: value + panel * lanes, count: width)
+        }
         count += 1
     }
 
@@ -66,21 +84,21 @@ final class AttentionWorkspace {
         }
         let scale = 1 / Float(d).squareRoot()
         var q0 = 0
+        var sums = [Float](repeating: Float(nk), count: Self.queryChunk)
         while q0 < queryCount {
             let nq = min(Self.queryChunk, queryCount - q0)
             if uniform {
-                scores.update(repeating: 1 / Float(nk), count: nq * nk)
+                scores.update(repeating: 1, count: nq * nk)
             } else {
-                GEMM.multiply(m: nq, n: nk, k: d, a: queries + q0 * queryStride, lda: queryStride,
-                              b: keys, ldb: d, layout: .transposed, c: scores, ldc: nk, parallel: false)
-                for i in 0..<nq {
-                    let row = scores + i * nk
-                    VectorMath.scaleInPlace(row, count: nk, by: scale)
-                    VectorMath.softmaxInPlace(row, count: nk)
-                }
+                GEMM.multiplyPrepacked(m: nq, n: nk, k: d, a: queries + q0 * queryStride, lda: queryStride,
+                                       packedB: packedKeys, panelStride: d * Self.lanes, c: scores, ldc: nk)
+                // softmax(s/√d), normalised after the product (one pass fewer over the scores).
+                for i in 0..<nq { sums[i] = VectorMath.expShiftedInPlace(scores + i * nk, count: nk, scale: scale) }
             }
-            GEMM.multiply(m: nq, n: d, k: nk, a: scores, lda: nk, b: values, ldb: d, layout: .normal,
-                          c: out + q0 * outStride, ldc: outStride, parallel: false)
+            let o = out + q0 * outStride
+            GEMM.multiplyPrepacked(m: nq, n: d, k: nk, a: scores, lda: nk, packedB: packedValues,
+                                   panelStride: capacity * Self.lanes, c: o, ldc: outStride)
+            for i in 0..<nq { VectorMath.scaleInPlace(o + i * outStride, count: d, by: 1 / sums[i]) }
             q0 += nq
         }
     }

@@ -26,13 +26,14 @@ struct EncoderLayer: Sendable {
 
     /// `x [batch·sequence, hidden] -> [batch·sequence, hidden]`.
     func callAsFunction(_ x: Matrix, attention: SelfAttention, projections: [[Float]]) -> Matrix {
-        let context = attention(q: query(x), k: key(x), v: value(x), projections: projections)
-        let attended = attentionOutput(context)
-        attentionNorm.apply(attended, residual: x)
-        let inner = intermediate(attended)
-        Activation.gelu(inner)
-        let out = output(inner)
-        outputNorm.apply(out, residual: attended)
+        let (q, k, v) = PhaseTimer.measure("qkv projections") { (query(x), key(x), value(x)) }
+        let context = PhaseTimer.measure("attention") { attention(q: q, k: k, v: v, projections: projections) }
+        let attended = PhaseTimer.measure("attention output") { attentionOutput(context) }
+        PhaseTimer.measure("layernorm") { attentionNorm.apply(attended, residual: x) }
+        let inner = PhaseTimer.measure("ffn intermediate") { intermediate(attended) }
+        PhaseTimer.measure("gelu") { Activation.gelu(inner) }
+        let out = PhaseTimer.measure("ffn output") { output(inner) }
+        PhaseTimer.measure("layernorm") { outputNorm.apply(out, residual: attended) }
         return out
     }
 }

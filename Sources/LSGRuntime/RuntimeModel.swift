@@ -96,7 +96,7 @@ public final class RuntimeModel: @unchecked Sendable {
         let lsh = lshProjections ?? SeededLSHProjections()
         let rounds = attention.lshRounds
 
-        var x = try embeddings(ids: inputIds, batch: batch, length: length, globals: globals, paddedLength: padded)
+        var x = try PhaseTimer.measure("embeddings") { try embeddings(ids: inputIds, batch: batch, length: length, globals: globals, paddedLength: padded) }
         for layer in layers {
             var projections: [[Float]] = []
             for hashes in rounds.hashes {
@@ -114,7 +114,7 @@ public final class RuntimeModel: @unchecked Sendable {
             sequenceOutput.row(item * length).update(from: x.row(item * rows + globals), count: length * hidden)
         }
         var tensors = [OutputTensor(name: "last_hidden_state", shape: [batch, length, hidden], storage: sequenceOutput)]
-        tensors += outputHead.outputs(hidden: sequenceOutput, batch: batch, length: length, shape: shape)
+        tensors += PhaseTimer.measure("head") { outputHead.outputs(hidden: sequenceOutput, batch: batch, length: length, shape: shape) }
         return ModelOutput(tensors: tensors)
     }
 }

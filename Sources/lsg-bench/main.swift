@@ -10,6 +10,7 @@ let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) }
 let lengths = arguments.firstIndex(of: "--lengths").map { arguments[$0 + 1].split(separator: ",").compactMap { Int($0) } }
     ?? [512, 1024, 2048, 4096]
 let all = !arguments.contains("gemm") && !arguments.contains("forward")
+if arguments.contains("--pack-a") { GEMM.packA = true }
 
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
@@ -50,6 +51,9 @@ if all || arguments.contains("forward") {
                 if run > 0 { times.append(t) }
             }
             let m = median(times)
+            for (label, total) in PhaseTimer.report() {
+                print("    \(label): \(String(format: "%.2f", total / Double(runs + 1))) s")
+            }
             print("| \(lsg ? "LSG 128/128/2 norm" : "RoBERTa") | \(n) | \(String(format: "%.2f", m)) | \(String(format: "%.2f", m * 1000 / Double(n))) |")
         }
     }

@@ -61,6 +61,9 @@ public enum GEMM {
         }
     }
 
+    /// Pack A into 8-row panels (true) or let the micro-kernel read A's rows in place (false).
+    nonisolated(unsafe) public static var packA = false
+
     /// Columns of C handled per packed copy of B (84 panels of 48).
     static let nc = 4032
 
@@ -102,11 +105,14 @@ public enum GEMM {
                 let jStart = chunk * panelsPerChunk
                 let jEnd = min(panels, jStart + panelsPerChunk)
                 if jStart >= jEnd { return }
-                let packedA = UnsafeMutablePointer<Float>.allocate(capacity: aPanels * kb * mr)
-                defer { packedA.deallocate() }
-                for ip in 0..<aPanels {
-                    packPanelA(a: a, lda: lda, rows: min(mr, mb - ip * mr), i0: i0 + ip * mr, p0: p0, kb: kb,
-                               into: packedA + ip * kb * mr)
+                // A is either packed per 8-row panel ([kb][8]) or read in place (8 row streams).
+                let packedA: UnsafeMutablePointer<Float>? = packA ? .allocate(capacity: aPanels * kb * mr) : nil
+                defer { packedA?.deallocate() }
+                if let packedA {
+                    for ip in 0..<aPanels {
+                        packPanelA(a: a, lda: lda, rows: min(mr, mb - ip * mr), i0: i0 + ip * mr, p0: p0, kb: kb,
+                                   into: packedA + ip * kb * mr)
+                    }
                 }
                 for jp in jStart..<jEnd {
                     let col = jp * nr
@@ -116,13 +122,13 @@ public enum GEMM {
                         let row = i0 + ip * mr
                         let rows = min(mr, m - row)
                         let overwrite = first && !accumulate
+                        let panel = packedA.map { APanel(base: UnsafePointer($0 + ip * kb * mr), rowStride: 1, step: mr, rows: rows) }
+                            ?? APanel(base: a + row * lda + p0, rowStride: lda, step: 1, rows: rows)
                         if cols <= 16 {
-                            narrowKernel(kb: kb, a: UnsafePointer(packedA + ip * kb * mr), b: bPanel,
-                                         c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
+                            narrowKernel(kb: kb, a: panel, b: bPanel, c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
                                          overwrite: overwrite, bias: overwrite ? bias.map { $0 + col } : nil)
                         } else {
-                            microKernel(kb: kb, a: UnsafePointer(packedA + ip * kb * mr), b: bPanel,
-                                        c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
+                            microKernel(kb: kb, a: panel, b: bPanel, c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
                                         overwrite: overwrite, bias: overwrite ? bias.map { $0 + col } : nil)
                         }
                     }
@@ -189,10 +195,27 @@ public enum GEMM {
 
     // MARK: - Micro-kernel
 
+    /// Up to 8 rows of A as the micro-kernel reads them: element (r, p) at `base[r * rowStride + p * step]`
+    /// (packed panels: rowStride 1, step 8; rows in place: rowStride lda, step 1). Missing rows
+    /// (r >= rows) alias the last valid row; their results are never stored.
+    struct APanel {
+        let base: UnsafePointer<Float>
+        let rowStride: Int
+        let step: Int
+        let rows: Int
+
+        @inline(__always)
+        var rowPointers: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                          UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) {
+            @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { base + min(r, rows - 1) * rowStride }
+            return (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+        }
+    }
+
     /// `C[rows, cols] (+)= Apanel[kb][8] · Bpanel[kb][48]`; when `overwrite`, C is replaced by the
     /// product plus `bias` (if any), otherwise the product is added to C.
     @inline(__always)
-    static func microKernel(kb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    static func microKernel(kb: Int, a: APanel, b: UnsafePointer<Float>,
                             c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
                             overwrite: Bool, bias: UnsafePointer<Float>?) {
         typealias V = SIMD16<Float>
@@ -205,106 +228,211 @@ public enum GEMM {
         var c60 = V(), c61 = V(), c62 = V()
         var c70 = V(), c71 = V(), c72 = V()
         let braw = UnsafeRawPointer(b)
-        var ap = a
+        let (a0, a1, a2, a3, a4, a5, a6, a7) = a.rowPointers
+        let step = a.step
+        var ai = 0
         var off = 0
         for _ in 0..<kb {
             let b0 = braw.load(fromByteOffset: off, as: V.self)
             let b1 = braw.load(fromByteOffset: off &+ 64, as: V.self)
             let b2 = braw.load(fromByteOffset: off &+ 128, as: V.self)
-            var s = V(repeating: ap[0])
+            var s = V(repeating: a0[ai])
             c00.addProduct(s, b0); c01.addProduct(s, b1); c02.addProduct(s, b2)
-            s = V(repeating: ap[1])
+            s = V(repeating: a1[ai])
             c10.addProduct(s, b0); c11.addProduct(s, b1); c12.addProduct(s, b2)
-            s = V(repeating: ap[2])
+            s = V(repeating: a2[ai])
             c20.addProduct(s, b0); c21.addProduct(s, b1); c22.addProduct(s, b2)
-            s = V(repeating: ap[3])
+            s = V(repeating: a3[ai])
             c30.addProduct(s, b0); c31.addProduct(s, b1); c32.addProduct(s, b2)
-            s = V(repeating: ap[4])
+            s = V(repeating: a4[ai])
             c40.addProduct(s, b0); c41.addProduct(s, b1); c42.addProduct(s, b2)
-            s = V(repeating: ap[5])
+            s = V(repeating: a5[ai])
             c50.addProduct(s, b0); c51.addProduct(s, b1); c52.addProduct(s, b2)
-            s = V(repeating: ap[6])
+            s = V(repeating: a6[ai])
             c60.addProduct(s, b0); c61.addProduct(s, b1); c62.addProduct(s, b2)
-            s = V(repeating: ap[7])
+            s = V(repeating: a7[ai])
             c70.addProduct(s, b0); c71.addProduct(s, b1); c72.addProduct(s, b2)
-            ap += 8
+            ai &+= step
             off &+= 192
         }
-        var bias0 = V(), bias1 = V(), bias2 = V()
-        if overwrite, let bias {
-            if cols == nr {
+        if rows == mr && cols == nr {
+            if overwrite, let bias {
                 let r = UnsafeRawPointer(bias)
-                bias0 = r.loadUnaligned(as: V.self)
-                bias1 = r.loadUnaligned(fromByteOffset: 64, as: V.self)
-                bias2 = r.loadUnaligned(fromByteOffset: 128, as: V.self)
+                let b0 = r.loadUnaligned(as: V.self)
+                let b1 = r.loadUnaligned(fromByteOffset: 64, as: V.self)
+                let b2 = r.loadUnaligned(fromByteOffset: 128, as: V.self)
+                put(c + 0 * ldc, c00 + b0, c01 + b1, c02 + b2)
+                put(c + 1 * ldc, c10 + b0, c11 + b1, c12 + b2)
+                put(c + 2 * ldc, c20 + b0, c21 + b1, c22 + b2)
+                put(c + 3 * ldc, c30 + b0, c31 + b1, c32 + b2)
+                put(c + 4 * ldc, c40 + b0, c41 + b1, c42 + b2)
+                put(c + 5 * ldc, c50 + b0, c51 + b1, c52 + b2)
+                put(c + 6 * ldc, c60 + b0, c61 + b1, c62 + b2)
+                put(c + 7 * ldc, c70 + b0, c71 + b1, c72 + b2)
+            } else if overwrite {
+                put(c + 0 * ldc, c00, c01, c02)
+                put(c + 1 * ldc, c10, c11, c12)
+                put(c + 2 * ldc, c20, c21, c22)
+                put(c + 3 * ldc, c30, c31, c32)
+                put(c + 4 * ldc, c40, c41, c42)
+                put(c + 5 * ldc, c50, c51, c52)
+                put(c + 6 * ldc, c60, c61, c62)
+                put(c + 7 * ldc, c70, c71, c72)
             } else {
-                for j in 0..<cols {
-                    switch j / 16 {
-                    case 0: bias0[j] = bias[j]
-                    case 1: bias1[j - 16] = bias[j]
-                    default: bias2[j - 32] = bias[j]
-                    }
-                }
+                add(c + 0 * ldc, c00, c01, c02)
+                add(c + 1 * ldc, c10, c11, c12)
+                add(c + 2 * ldc, c20, c21, c22)
+                add(c + 3 * ldc, c30, c31, c32)
+                add(c + 4 * ldc, c40, c41, c42)
+                add(c + 5 * ldc, c50, c51, c52)
+                add(c + 6 * ldc, c60, c61, c62)
+                add(c + 7 * ldc, c70, c71, c72)
             }
+            return
         }
-        let fullWidth = cols == nr
-        @inline(__always) func storeVector(_ p: UnsafeMutableRawPointer, _ x: V, _ b: V, lanes: Int) {
-            if lanes >= 16 {
-                p.storeBytes(of: overwrite ? x + b : p.loadUnaligned(as: V.self) + x, as: V.self)
-            } else if lanes > 0 {
-                let f = p.assumingMemoryBound(to: Float.self)
-                for l in 0..<lanes { f[l] = overwrite ? x[l] + b[l] : f[l] + x[l] }
-            }
+        // Edge tile: spill the accumulators and copy the valid part.
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 24) { t in
+            t[0] = c00
+            t[1] = c01
+            t[2] = c02
+            t[3] = c10
+            t[4] = c11
+            t[5] = c12
+            t[6] = c20
+            t[7] = c21
+            t[8] = c22
+            t[9] = c30
+            t[10] = c31
+            t[11] = c32
+            t[12] = c40
+            t[13] = c41
+            t[14] = c42
+            t[15] = c50
+            t[16] = c51
+            t[17] = c52
+            t[18] = c60
+            t[19] = c61
+            t[20] = c62
+            t[21] = c70
+            t[22] = c71
+            t[23] = c72
+            storePartial(UnsafeRawPointer(t.baseAddress!).assumingMemoryBound(to: Float.self), width: nr,
+                         c: c, ldc: ldc, rows: rows, cols: cols, overwrite: overwrite, bias: bias)
         }
-        @inline(__always) func store(_ row: Int, _ x0: V, _ x1: V, _ x2: V) {
-            guard row < rows else { return }
-            let p = UnsafeMutableRawPointer(c + row * ldc)
-            if fullWidth {
-                storeVector(p, x0, bias0, lanes: 16)
-                storeVector(p + 64, x1, bias1, lanes: 16)
-                storeVector(p + 128, x2, bias2, lanes: 16)
+    }
+
+    /// `C[r][j] (+)= tile[r * width + j]` for the valid rows/columns of an edge tile.
+    @inline(never)
+    static func storePartial(_ tile: UnsafePointer<Float>, width: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             rows: Int, cols: Int, overwrite: Bool, bias: UnsafePointer<Float>?) {
+        for r in 0..<rows {
+            let dst = c + r * ldc
+            let src = tile + r * width
+            if overwrite {
+                for j in 0..<cols { dst[j] = src[j] + (bias?[j] ?? 0) }
             } else {
-                storeVector(p, x0, bias0, lanes: min(16, cols))
-                storeVector(p + 64, x1, bias1, lanes: min(16, cols - 16))
-                storeVector(p + 128, x2, bias2, lanes: min(16, cols - 32))
+                for j in 0..<cols { dst[j] += src[j] }
             }
         }
-        store(0, c00, c01, c02); store(1, c10, c11, c12); store(2, c20, c21, c22); store(3, c30, c31, c32)
-        store(4, c40, c41, c42); store(5, c50, c51, c52); store(6, c60, c61, c62); store(7, c70, c71, c72)
+    }
+
+    @inline(__always)
+    static func single(_ p: UnsafeMutablePointer<Float>, _ x: SIMD16<Float>, accumulate: Bool) {
+        let r = UnsafeMutableRawPointer(p)
+        r.storeBytes(of: accumulate ? r.loadUnaligned(as: SIMD16<Float>.self) + x : x, as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    static func put(_ p: UnsafeMutablePointer<Float>, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>) {
+        let r = UnsafeMutableRawPointer(p)
+        r.storeBytes(of: x0, as: SIMD16<Float>.self)
+        (r + 64).storeBytes(of: x1, as: SIMD16<Float>.self)
+        (r + 128).storeBytes(of: x2, as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    static func add(_ p: UnsafeMutablePointer<Float>, _ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>) {
+        let r = UnsafeMutableRawPointer(p)
+        r.storeBytes(of: r.loadUnaligned(as: SIMD16<Float>.self) + x0, as: SIMD16<Float>.self)
+        (r + 64).storeBytes(of: (r + 64).loadUnaligned(as: SIMD16<Float>.self) + x1, as: SIMD16<Float>.self)
+        (r + 128).storeBytes(of: (r + 128).loadUnaligned(as: SIMD16<Float>.self) + x2, as: SIMD16<Float>.self)
     }
 
     /// The 8x16 variant for panels with at most 16 valid columns (e.g. the last 16 of a head
     /// dimension of 64), so the edge does not pay for three vectors.
     @inline(__always)
-    static func narrowKernel(kb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    static func narrowKernel(kb: Int, a: APanel, b: UnsafePointer<Float>,
                              c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
                              overwrite: Bool, bias: UnsafePointer<Float>?) {
         typealias V = SIMD16<Float>
         var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V()
         let braw = UnsafeRawPointer(b)
-        var ap = a
+        let (a0, a1, a2, a3, a4, a5, a6, a7) = a.rowPointers
+        let step = a.step
+        var ai = 0
         var off = 0
         for _ in 0..<kb {
             let b0 = braw.load(fromByteOffset: off, as: V.self)
-            c0.addProduct(V(repeating: ap[0]), b0); c1.addProduct(V(repeating: ap[1]), b0)
-            c2.addProduct(V(repeating: ap[2]), b0); c3.addProduct(V(repeating: ap[3]), b0)
-            c4.addProduct(V(repeating: ap[4]), b0); c5.addProduct(V(repeating: ap[5]), b0)
-            c6.addProduct(V(repeating: ap[6]), b0); c7.addProduct(V(repeating: ap[7]), b0)
-            ap += 8
+            c0.addProduct(V(repeating: a0[ai]), b0); c1.addProduct(V(repeating: a1[ai]), b0)
+            c2.addProduct(V(repeating: a2[ai]), b0); c3.addProduct(V(repeating: a3[ai]), b0)
+            c4.addProduct(V(repeating: a4[ai]), b0); c5.addProduct(V(repeating: a5[ai]), b0)
+            c6.addProduct(V(repeating: a6[ai]), b0); c7.addProduct(V(repeating: a7[ai]), b0)
+            ai &+= step
             off &+= 192
         }
-        var bv = V()
-        if overwrite, let bias { for j in 0..<cols { bv[j] = bias[j] } }
-        @inline(__always) func store(_ row: Int, _ x: V) {
-            guard row < rows else { return }
-            let f = c + row * ldc
-            if cols == 16 {
-                let p = UnsafeMutableRawPointer(f)
-                p.storeBytes(of: overwrite ? x + bv : p.loadUnaligned(as: V.self) + x, as: V.self)
-            } else {
-                for l in 0..<cols { f[l] = overwrite ? x[l] + bv[l] : f[l] + x[l] }
+        if rows == mr && cols == 16 && (!overwrite || bias == nil) {
+            single(c + 0 * ldc, c0, accumulate: !overwrite)
+            single(c + 1 * ldc, c1, accumulate: !overwrite)
+            single(c + 2 * ldc, c2, accumulate: !overwrite)
+            single(c + 3 * ldc, c3, accumulate: !overwrite)
+            single(c + 4 * ldc, c4, accumulate: !overwrite)
+            single(c + 5 * ldc, c5, accumulate: !overwrite)
+            single(c + 6 * ldc, c6, accumulate: !overwrite)
+            single(c + 7 * ldc, c7, accumulate: !overwrite)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 8) { t in
+            t[0] = c0
+            t[1] = c1
+            t[2] = c2
+            t[3] = c3
+            t[4] = c4
+            t[5] = c5
+            t[6] = c6
+            t[7] = c7
+            storePartial(UnsafeRawPointer(t.baseAddress!).assumingMemoryBound(to: Float.self), width: 16,
+                         c: c, ldc: ldc, rows: rows, cols: cols, overwrite: overwrite, bias: bias)
+        }
+    }
+
+    // MARK: - Prepacked B (attention)
+
+    /// `C[m, n] = A[m, k] · B` where B was packed by the caller into 48-column panels `[k][48]`
+    /// (`ceil(n/48)` panels, `k * 48` floats each, columns beyond n zero). Single-threaded; for the
+    /// attention products, whose keys/values are gathered straight into this layout.
+    static func multiplyPrepacked(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                  packedB: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        let panels = (n + nr - 1) / nr
+        for jp in 0..<panels {
+            let col = jp * nr
+            let cols = min(nr, n - col)
+            let bPanel = packedB + jp * panelStride
+            var row = 0
+            while row < m {
+                let rows = min(mr, m - row)
+                let panel = APanel(base: a + row * lda, rowStride: lda, step: 1, rows: rows)
+                if k == 0 {
+                    for r in 0..<rows { (c + (row + r) * ldc + col).update(repeating: 0, count: cols) }
+                } else if cols <= 16 {
+                    narrowKernel(kb: k, a: panel, b: bPanel, c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
+                                 overwrite: true, bias: nil)
+                } else {
+                    microKernel(kb: k, a: panel, b: bPanel, c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
+                                overwrite: true, bias: nil)
+                }
+                row += mr
             }
         }
-        store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5); store(6, c6); store(7, c7)
     }
 }

@@ -116,6 +116,38 @@ public enum VectorMath {
         scaleInPlace(x, count: count, by: inv)
     }
 
+    /// Unnormalised scaled softmax of one row in place: `x[j] = exp((x[j] - max x) · scale)`; returns
+    /// the sum (the caller divides the product by it). For attention rows, `scale = 1/√d`.
+    public static func expShiftedInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, scale: Float) -> Float {
+        guard count > 0 else { return 0 }
+        let raw = UnsafeMutableRawPointer(x)
+        var maxV = V(repeating: -.infinity)
+        var i = 0
+        while i + 16 <= count {
+            maxV = pointwiseMax(maxV, raw.loadUnaligned(fromByteOffset: i * 4, as: V.self))
+            i += 16
+        }
+        var m = maxV.max()
+        while i < count { m = Swift.max(m, x[i]); i += 1 }
+        let mv = V(repeating: m), sv = V(repeating: scale)
+        var sumV = V()
+        i = 0
+        while i + 16 <= count {
+            let e = exp((raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - mv) * sv)
+            raw.storeBytes(of: e, toByteOffset: i * 4, as: V.self)
+            sumV += e
+            i += 16
+        }
+        var sum = sumV.sum()
+        if i < count {
+            var tail = V(repeating: -.infinity)
+            for j in i..<count { tail[j - i] = x[j] }
+            let e = exp((tail - mv) * sv)
+            for j in i..<count { x[j] = e[j - i]; sum += e[j - i] }
+        }
+        return sum
+    }
+
     /// `x *= s` over `count` values.
     public static func scaleInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, by s: Float) {
         let raw = UnsafeMutableRawPointer(x)
