@@ -5,6 +5,26 @@ import Foundation
 public enum VectorMath {
     typealias V = SIMD16<Float>
 
+    // MARK: - lane helpers
+    // `pointwiseMin/Max`, `clamped` and `.max()` on SIMD16<Float> are lowered lane by lane (NaN-aware
+    // scalar compares, seen in perf); compare-and-blend compiles to vcmpps + vblendmps.
+
+    @inline(__always)
+    static func maximum(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .> a) }
+
+    @inline(__always)
+    static func clamp(_ x: V, _ lo: Float, _ hi: Float) -> V {
+        let low = V(repeating: lo), high = V(repeating: hi)
+        return x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+    }
+
+    @inline(__always)
+    static func horizontalMax(_ v: V) -> Float {
+        var m = v[0]
+        for i in 1..<16 where v[i] > m { m = v[i] }
+        return m
+    }
+
     // MARK: - exp
 
     /// `e^x` per lane, Cephes `expf` scheme: `x = n·ln2 + r`, a degree-6 polynomial in `r`, scaled by
@@ -12,7 +32,7 @@ public enum VectorMath {
     /// -87.33 (where float32 `exp` becomes subnormal; softmax weights that small do not matter).
     @inline(__always)
     static func exp(_ xIn: V) -> V {
-        let x = xIn.clamped(lowerBound: V(repeating: -87.33654), upperBound: V(repeating: 88.0))
+        let x = clamp(xIn, -87.33654, 88.0)
         // n = round(x / ln 2) with the 1.5·2^23 trick: adding it leaves n in the low mantissa bits, so
         // neither a rounding call nor a float→int conversion is needed (both scalarise in Swift).
         let magic = V(repeating: 12582912)
@@ -43,7 +63,7 @@ public enum VectorMath {
     /// Foundation's double `erf` in the tests.
     @inline(__always)
     static func erf(_ xIn: V) -> V {
-        let x = xIn.clamped(lowerBound: V(repeating: -4), upperBound: V(repeating: 4))
+        let x = clamp(xIn, -4, 4)
         let x2 = x * x
         var p = x2 * -2.72614225801306e-10 + 2.77068142495902e-08
         p = x2 * p + -2.10102402082508e-06
@@ -91,10 +111,10 @@ public enum VectorMath {
         var maxV = V(repeating: -.infinity)
         var i = 0
         while i + 16 <= count {
-            maxV = pointwiseMax(maxV, raw.loadUnaligned(fromByteOffset: i * 4, as: V.self))
+            maxV = maximum(maxV, raw.loadUnaligned(fromByteOffset: i * 4, as: V.self))
             i += 16
         }
-        var m = maxV.max()
+        var m = horizontalMax(maxV)
         while i < count { m = Swift.max(m, x[i]); i += 1 }
         let mv = V(repeating: m)
         var sumV = V()
@@ -124,10 +144,10 @@ public enum VectorMath {
         var maxV = V(repeating: -.infinity)
         var i = 0
         while i + 16 <= count {
-            maxV = pointwiseMax(maxV, raw.loadUnaligned(fromByteOffset: i * 4, as: V.self))
+            maxV = maximum(maxV, raw.loadUnaligned(fromByteOffset: i * 4, as: V.self))
             i += 16
         }
-        var m = maxV.max()
+        var m = horizontalMax(maxV)
         while i < count { m = Swift.max(m, x[i]); i += 1 }
         let mv = V(repeating: m), sv = V(repeating: scale)
         var sumV = V()
