@@ -10,7 +10,7 @@ let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) }
 let lengths = arguments.firstIndex(of: "--lengths").map { arguments[$0 + 1].split(separator: ",").compactMap { Int($0) } }
     ?? [512, 1024, 2048, 4096]
 let all = !arguments.contains("gemm") && !arguments.contains("forward")
-if arguments.contains("--pack-a") { GEMM.packA = true }
+if arguments.contains("--no-pack-a") { GEMM.packA = false }
 
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 

@@ -62,7 +62,7 @@ public enum GEMM {
     }
 
     /// Pack A into 8-row panels (true) or let the micro-kernel read A's rows in place (false).
-    nonisolated(unsafe) public static var packA = false
+    nonisolated(unsafe) public static var packA = true
 
     /// Columns of C handled per packed copy of B (84 panels of 48).
     static let nc = 4032
