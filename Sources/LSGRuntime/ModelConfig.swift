@@ -121,6 +121,10 @@ public struct ModelConfig: Sendable {
             throw RuntimeError.unsupported("model_type \"\(modelType)\" (RoBERTa-family only)")
         }
 
+        if object["is_decoder"]?.boolValue == true || object["add_cross_attention"]?.boolValue == true {
+            // LSGRobertaForCausalLM's causal attention (lsg-reference.md §7.6) is not implemented.
+            throw RuntimeError.unsupported("is_decoder / add_cross_attention (causal and cross attention are not implemented)")
+        }
         let isLSG = object["base_model_prefix"]?.stringValue == "lsg" || architectures.contains { $0.hasPrefix("LSG") }
         if isLSG {
             var s = LSGSettings()
