@@ -6,17 +6,18 @@ import LSGRuntime
 struct GEMMBenchmark {
     let m: Int, n: Int, k: Int
 
-    /// Median GFLOP/s over `runs` timed runs after one warm-up.
-    func gflops(threads: Int, runs: Int = 5) -> Double {
+    /// Median GFLOP/s over `runs` timed runs after one warm-up (wall clock, and per CPU-second).
+    func gflops(threads: Int, runs: Int = 5) -> (wall: Double, perCPUSecond: Double) {
         Parallel.threadCount = threads
         var rng = SplitMix64(seed: 42)
         let a = (0..<(m * k)).map { _ in rng.nextFloat() - 0.5 }
         let b = (0..<(n * k)).map { _ in rng.nextFloat() - 0.5 }
         let bias = (0..<n).map { _ in rng.nextFloat() }
         var c = [Float](repeating: 0, count: m * n)
-        var times: [Double] = []
+        var times: [Double] = [], cpuTimes: [Double] = []
         for run in 0...runs {
             let start = DispatchTime.now().uptimeNanoseconds
+            let cpu0 = cpuSeconds()
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     bias.withUnsafeBufferPointer { pbias in
@@ -28,10 +29,10 @@ struct GEMMBenchmark {
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if run > 0 { times.append(seconds) }
+            if run > 0 { times.append(seconds); cpuTimes.append(cpuSeconds() - cpu0) }
         }
-        times.sort()
-        return 2.0 * Double(m) * Double(n) * Double(k) / times[times.count / 2] / 1e9
+        let flop = 2.0 * Double(m) * Double(n) * Double(k)
+        return (flop / median(times) / 1e9, flop / median(cpuTimes) / 1e9)
     }
 }
 
