@@ -4,7 +4,7 @@ import Foundation
 
 /// Accumulates wall time per phase of the forward pass when `LSG_PROFILE` is set.
 public enum PhaseTimer {
-    nonisolated(unsafe) static let enabled = ProcessInfo.processInfo.environment["LSG_PROFILE"] != nil
+    static let enabled = ProcessInfo.processInfo.environment["LSG_PROFILE"] != nil
     nonisolated(unsafe) private static var totals: [String: Double] = [:]
     private static let lock = NSLock()
 
