@@ -18,6 +18,10 @@ public struct Unpickler {
         /// Index just past the STOP opcode, where a following pickle (legacy torch files hold
         /// several in a row) or raw data begins.
         public var end: Int
+        /// The argument of every BINPERSID, in stream order (torch's storage ids). Collected while
+        /// reading because a later walk of the tree could be exponential: memo references share
+        /// subtrees, so a small pickle can describe a huge tree.
+        public var persistentIDs: [PickleValue]
     }
 
     /// A stack or memo entry: the value and how deeply it nests (0 for scalars).
@@ -38,6 +42,7 @@ public struct Unpickler {
     /// Stack heights at each open MARK (CPython's "metastack").
     private var marks: [Int] = []
     private var memo: [Int: Slot] = [:]
+    private var persistentIDs: [PickleValue] = []
 
     /// Parses the pickle that starts at `start` in `bytes`.
     ///
@@ -98,7 +103,7 @@ public struct Unpickler {
                 }
             case .stop:
                 let result = try pop()
-                return Result(value: result.value, end: position)
+                return Result(value: result.value, end: position, persistentIDs: persistentIDs)
             case .mark:
                 marks.append(stack.count)
             case .pop:
@@ -247,6 +252,7 @@ public struct Unpickler {
                 try push(.newObject(cls: cls.value, arguments: arguments.value), depth: Self.containerDepth([cls, arguments]))
             case .binPersID:
                 let id = try pop()
+                persistentIDs.append(id.value)
                 try push(.persistentID(id.value), depth: id.depth + 1)
             }
         }
