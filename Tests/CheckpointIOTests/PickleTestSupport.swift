@@ -22,6 +22,14 @@ enum PickleBytes {
         withUnsafeBytes(of: value.littleEndian) { Array($0) }
     }
 
+    /// `pattern` repeated `count` times (fast enough in debug builds).
+    static func repeated(_ pattern: [UInt8], _ count: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(pattern.count * count)
+        for _ in 0..<count { out.append(contentsOf: pattern) }
+        return out
+    }
+
     /// A whole pickle: PROTO 2, `body`, STOP.
     static func pickle(_ body: [UInt8]) -> [UInt8] { proto2 + body + stop }
 }
