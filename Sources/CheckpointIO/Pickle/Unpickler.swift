@@ -143,15 +143,15 @@ public struct Unpickler {
                 push(.int(Int(try readInteger(UInt16.self))))
             case .long1:
                 let length = Int(try readByte())
-                push(Self.decodeLong(try read(length, for: "LONG1")))
+                push(Self.decodeLong(try read(length)))
             case .long4:
                 let length = try readInteger(Int32.self)
                 guard length >= 0 else { throw failure(.malformed, "LONG4 declares a negative length \(length)") }
-                push(Self.decodeLong(try read(Int(length), for: "LONG4")))
+                push(Self.decodeLong(try read(Int(length))))
             case .binFloat:
                 // Floats are big-endian although every other integer is little-endian
                 // (CPython Lib/pickletools.py, `float8`: "8-byte big-endian IEEE 754").
-                let raw = try read(8, for: "BINFLOAT")
+                let raw = try read(8)
                 push(.float(Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)))))
             case .shortBinString, .shortBinUnicode:
                 let length = Int(try readByte())
@@ -167,11 +167,11 @@ public struct Unpickler {
                 push(.string(try readUTF8(try readLength(UInt64.self))))
             case .shortBinBytes:
                 let length = Int(try readByte())
-                push(.bytes(Array(try read(length, for: "SHORT_BINBYTES"))))
+                push(.bytes(Array(try read(length))))
             case .binBytes:
-                push(.bytes(Array(try read(try readLength(UInt32.self), for: "BINBYTES"))))
+                push(.bytes(Array(try read(try readLength(UInt32.self)))))
             case .binBytes8:
-                push(.bytes(Array(try read(try readLength(UInt64.self), for: "BINBYTES8"))))
+                push(.bytes(Array(try read(try readLength(UInt64.self)))))
 
             // MARK: Containers
             case .emptyTuple:
@@ -350,20 +350,21 @@ public struct Unpickler {
 
     // MARK: - Reading arguments
 
-    private mutating func read(_ count: Int, for what: String) throws(CheckpointError) -> UnsafeRawBufferPointer {
+    /// The next `count` bytes of the current opcode's argument.
+    private mutating func read(_ count: Int) throws(CheckpointError) -> UnsafeRawBufferPointer {
         guard count <= bytes.count - position else {
-            throw failure(.truncated, "\(what) needs \(count) bytes but \(bytes.count - position) remain")
+            throw failure(.truncated, "\(opcodeName) argument needs \(count) bytes but \(bytes.count - position) remain")
         }
         defer { position += count }
         return UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count)])
     }
 
     private mutating func readByte() throws(CheckpointError) -> UInt8 {
-        try read(1, for: "the argument of \(opcodeName)")[0]
+        try read(1)[0]
     }
 
     private mutating func readInteger<T: FixedWidthInteger>(_ type: T.Type) throws(CheckpointError) -> T {
-        let raw = try read(MemoryLayout<T>.size, for: "the argument of \(opcodeName)")
+        let raw = try read(MemoryLayout<T>.size)
         return raw.littleEndian(at: 0, as: T.self)
     }
 
@@ -377,7 +378,7 @@ public struct Unpickler {
     }
 
     private mutating func readUTF8(_ count: Int) throws(CheckpointError) -> String {
-        let raw = try read(count, for: opcodeName)
+        let raw = try read(count)
         guard let string = String(validating: raw, as: UTF8.self) else {
             throw failure(.malformed, "\(opcodeName) string is not valid UTF-8")
         }

@@ -52,8 +52,12 @@ struct ZipArchive {
         var endOffset: Int?
         if bytes.count >= 22 {
             let lowest = max(0, bytes.count - 22 - 0xFFFF)
-            for candidate in stride(from: bytes.count - 22, through: lowest, by: -1)
-            where bytes.littleEndian(at: candidate, as: UInt32.self) == Self.endSignature {
+            var candidate = bytes.count - 22
+            while candidate >= lowest {
+                defer { candidate -= 1 }
+                // "PK\5\6", compared byte by byte (cheap enough even in debug builds).
+                guard bytes[candidate] == 0x50, bytes[candidate + 1] == 0x4B,
+                      bytes[candidate + 2] == 0x05, bytes[candidate + 3] == 0x06 else { continue }
                 let commentLength = Int(bytes.littleEndian(at: candidate + 20, as: UInt16.self))
                 if candidate + 22 + commentLength == bytes.count {
                     endOffset = candidate
@@ -178,6 +182,9 @@ struct ZipArchive {
         if entry.flags & 1 != 0 {
             throw CheckpointError(.unsupported, file: file, offset: header, "zip: entry `\(entry.name)` is encrypted")
         }
+        if entry.method == Self.stored && entry.compressedSize != entry.uncompressedSize {
+            throw fail(entry.recordOffset, "stored entry declares \(entry.compressedSize) bytes stored but \(entry.uncompressedSize) uncompressed")
+        }
         let nameLength = Int(bytes.littleEndian(at: header + 26, as: UInt16.self))
         let extraLength = Int(bytes.littleEndian(at: header + 28, as: UInt16.self))
         let dataStart = header + 30 + nameLength + extraLength
@@ -197,10 +204,6 @@ struct ZipArchive {
         let raw = try rawData(of: entry)
         switch entry.method {
         case Self.stored:
-            guard entry.compressedSize == entry.uncompressedSize else {
-                throw CheckpointError(.malformed, file: file, offset: entry.recordOffset,
-                                      "zip: stored entry `\(entry.name)` declares \(entry.compressedSize) bytes stored but \(entry.uncompressedSize) uncompressed")
-            }
             return (raw, nil)
         case Self.deflated:
             let inflated = try inflate(raw, entry: entry)
