@@ -88,7 +88,7 @@ public struct Unpickler {
             opcodeByte = bytes[position]
             position += 1
             guard let opcode = PickleOpcode(rawValue: opcodeByte) else {
-                throw failure(.malformed, "unknown pickle opcode \(hex(opcodeByte))")
+                throw CheckpointError(.malformed, file: file, offset: baseOffset + opcodeOffset, "unknown pickle opcode \(hex(opcodeByte))")
             }
             switch opcode {
             // MARK: Stack and memo
@@ -430,7 +430,7 @@ public struct Unpickler {
 
     private func failure(_ kind: CheckpointError.Kind, _ message: String) -> CheckpointError {
         CheckpointError(kind, file: file, offset: baseOffset + opcodeOffset,
-                        "\(message) (pickle opcode \(hex(opcodeByte)))")
+                        "\(message) (pickle opcode \(hex(opcodeByte)) \(opcodeName))")
     }
 
     private func hex(_ byte: UInt8) -> String {

@@ -41,6 +41,11 @@ public final class TorchLegacyFile: TensorSource {
             throw CheckpointError(.unsupported, file: path, "tar-based torch.save file (PyTorch < 0.4) is not supported; re-save it with a recent torch")
         }
 
+        guard TorchFormatSniffer.isLegacy(bytes) else {
+            let what = TorchFormatSniffer.isZip(bytes) ? "a torch zip archive" : "not a torch file"
+            throw CheckpointError(.malformed, file: path, offset: 0, "legacy torch: the file does not start with the torch magic number (\(what))")
+        }
+
         // 1-3: magic number, protocol version, sys_info: plain data, no GLOBALs allowed.
         let magic = try Unpickler.load(bytes, file: path, globals: .plainDataOnly)
         guard magic.value == .bigInt(Array(TorchFormatSniffer.legacyMagic[4..<14])) else {

@@ -193,7 +193,7 @@ public struct TorchStateDict: Sendable {
             }
         }
         guard offset <= storage.elementCount, count <= storage.elementCount - offset else {
-            throw fail(.inconsistent, "elements [\(offset), \(offset) + \(count)) lie outside storage `\(storage.declaration.key)` of \(storage.elementCount) elements")
+            throw fail(.inconsistent, "storage offset \(offset) + \(count) elements exceed storage `\(storage.declaration.key)` of \(storage.elementCount) elements")
         }
         return TorchTensorReference(info: TensorInfo(name: name, dtype: storage.declaration.dtype, shape: shape),
                                     storageKey: storage.declaration.key, storageOffset: storage.offset + offset)

@@ -39,6 +39,10 @@ public final class TorchZipFile: TensorSource, @unchecked Sendable {
     public init(mapped: MappedFile) throws {
         file = mapped
         let path = mapped.path
+        guard TorchFormatSniffer.isZip(mapped.bytes) else {
+            let what = TorchFormatSniffer.isLegacy(mapped.bytes) ? "a legacy torch.save stream" : "not a zip archive"
+            throw CheckpointError(.malformed, file: path, offset: 0, "torch zip: the file does not start with a zip local header (\(what))")
+        }
         archive = try ZipArchive(bytes: mapped.bytes, file: path)
 
         let pickles = archive.entries.filter { $0.name == "data.pkl" || $0.name.hasSuffix("/data.pkl") }
