@@ -51,7 +51,16 @@ struct TokenizerFolder {
         // transformers overrides the pre-tokenizer's add_prefix_space with the tokenizer_config
         // value, whose default is False (RobertaTokenizerFast.__init__), even when tokenizer.json says otherwise.
         addPrefixSpace = config?["add_prefix_space"] as? Bool ?? false
-        if let n = config?["model_max_length"] as? Int, n < 1 << 40 { modelMaxLength = n }
+        if let n = config?["model_max_length"] as? Int, n < 1 << 40 {
+            modelMaxLength = n
+        } else if config?["model_max_length"] == nil,
+                  let model = try? Self.optionalJSON(folder.appendingPathComponent("config.json")),
+                  let positions = model["max_position_embeddings"] as? Int, positions > 2 {
+            // No tokenizer_config.json (the hub's roberta-base has none): transformers then takes 512
+            // from its table of known checkpoints; positions - 2 (RoBERTa's padding offset) gives the
+            // same 512 for roberta-base and the right length for LSG conversions.
+            modelMaxLength = positions - 2
+        }
         if let c = config?["clean_up_tokenization_spaces"] as? Bool { cleanUpTokenizationSpaces = c }
         for key in ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"] {
             if let name = Self.tokenName(config?[key]) ?? Self.tokenName(specialMap?[key]) {

@@ -131,3 +131,32 @@ struct TokenizerFixtureTests {
         }
     }
 }
+
+@Suite("Tokenizer folder variants")
+struct TokenizerFolderTests {
+    @Test func maxLengthFromModelConfigWhenNoTokenizerConfig() throws {
+        let tmp = try TemporaryDirectory("tok-noconfig")
+        try FileManager.default.copyItem(at: Fixtures.url("tokenizer/roberta-bpe/tokenizer.json"), to: tmp.url("tokenizer.json"))
+        #expect(try RobertaTokenizer(folder: tmp.url).modelMaxLength == nil)
+        try Data(#"{"model_type": "roberta", "max_position_embeddings": 514}"#.utf8).write(to: tmp.url("config.json"))
+        let tokenizer = try RobertaTokenizer(folder: tmp.url)
+        #expect(tokenizer.modelMaxLength == 512)
+        // Without tokenizer_config.json the defaults of RobertaTokenizerFast apply: <mask> strips left.
+        let recorded = RecordedTokenizer.named("roberta-bpe")
+        let c = try #require(recorded.cases.first { $0.text == "Paris is the <mask> of France." })
+        #expect(tokenizer.encode(c.text).ids == c.ids)
+    }
+
+    @Test func missingFilesError() throws {
+        let tmp = try TemporaryDirectory("tok-empty")
+        #expect(throws: TokenizerError.noTokenizerFiles(folder: tmp.path)) { try RobertaTokenizer(folder: tmp.url) }
+    }
+
+    @Test func maskPositionsForFillMask() throws {
+        let tokenizer = try RobertaTokenizer(folder: Fixtures.url("tokenizer/roberta-bpe"))
+        let batch = tokenizer.encodeBatch(["two <mask> <mask> masks", "The <mask>."], padToMultipleOf: 8)
+        #expect(batch.sequenceLength % 8 == 0)
+        #expect(batch.encodings[0].positions(of: tokenizer.maskTokenID).count == 2)
+        #expect(batch.encodings[1].positions(of: tokenizer.maskTokenID) == [2])
+    }
+}
