@@ -6,32 +6,9 @@ import TestSupport
 /// tokenizers library in fixtures/tokenizer/cases.json.
 @Suite("lsg-convert tokenize")
 struct TokenizeCommandTests {
-    /// The `lsg-convert` executable built beside the test bundle.
-    static func executable() throws -> URL {
-        var dirs = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL]
-        #if os(Linux)
-        dirs.insert(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent(), at: 0)
-        #endif
-        for dir in dirs {
-            let candidate = dir.appendingPathComponent("lsg-convert")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "lsg-convert next to the test bundle"])
-    }
-
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try CommandRunner.run(arguments, environment: environment)
+        return (r.exitCode, r.stdout, r.stderr)
     }
 
     /// Recorded ids of `text` for the `roberta-bpe` fixture tokenizer.
