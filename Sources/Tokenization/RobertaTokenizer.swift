@@ -26,6 +26,11 @@ public final class RobertaTokenizer: Sendable {
     public let maskTokenID: Int
     public let unknownTokenID: Int?
 
+    /// Ids put before / after the content when special tokens are added: `[<s>]` / `[</s>]` for
+    /// RoBERTa's `RobertaProcessing`; empty when `tokenizer.json` has no framing post-processor.
+    public let prefixIDs: [Int]
+    public let suffixIDs: [Int]
+
     /// Number of ids: model vocabulary plus added tokens beyond it (transformers' `len(tokenizer)`).
     public let vocabularySize: Int
 
@@ -69,6 +74,8 @@ public final class RobertaTokenizer: Sendable {
         padTokenID = pad
         maskTokenID = mask
         unknownTokenID = id("unk_token", "<unk>")
+        prefixIDs = files.framing?.prefix ?? [bos]
+        suffixIDs = files.framing?.suffix ?? [eos]
         let maxID = max(files.vocabulary.values.max() ?? -1, files.addedTokens.map(\.id).max() ?? -1)
         vocabularySize = max(maxID + 1, files.vocabulary.count)
     }
@@ -98,7 +105,7 @@ public final class RobertaTokenizer: Sendable {
 
     /// Encodes one text.
     /// - Parameters:
-    ///   - addSpecialTokens: frame as `<s> ... </s>`.
+    ///   - addSpecialTokens: frame as the post-processor does (`<s> ... </s>` for RoBERTa).
     ///   - maxLength: truncate the content so that the result (special tokens included) has at most
     ///     this many ids; `nil` uses `modelMaxLength` when `truncation` is true.
     ///   - truncation: whether to truncate at all (transformers' `truncation=True`).
@@ -107,10 +114,10 @@ public final class RobertaTokenizer: Sendable {
         var content = tokenize(text)
         let limit = maxLength ?? (truncation ? modelMaxLength : nil)
         if let limit {
-            let room = max(0, limit - (addSpecialTokens ? 2 : 0))
+            let room = max(0, limit - (addSpecialTokens ? prefixIDs.count + suffixIDs.count : 0))
             if content.count > room { content.removeLast(content.count - room) }
         }
-        let ids = addSpecialTokens ? [bosTokenID] + content + [eosTokenID] : content
+        let ids = addSpecialTokens ? prefixIDs + content + suffixIDs : content
         return Encoding(ids: ids, tokens: ids.map { token(forID: $0) ?? "" },
                         attentionMask: [Int](repeating: 1, count: ids.count))
     }

@@ -12,6 +12,8 @@ struct TokenizerFolder {
     var modelMaxLength: Int?
     var cleanUpTokenizationSpaces = true
     var specialTokenNames: [String: String] = [:]   // "bos_token" -> "<s>" ...
+    /// Ids the post-processor puts around a single sequence; nil: RoBERTa's `<s> ... </s>` from the special tokens.
+    var framing: (prefix: [Int], suffix: [Int])?
 
     static func readJSON(_ url: URL) throws -> [String: Any] {
         do {
@@ -108,10 +110,52 @@ struct TokenizerFolder {
         }
         unknownToken = model["unk_token"] as? String
         ignoreMerges = model["ignore_merges"] as? Bool ?? false
+        framing = try Self.framing(of: json["post_processor"], file: url.path)
         for entry in json["added_tokens"] as? [[String: Any]] ?? [] {
             if let id = entry["id"] as? Int, let token = AddedToken(json: entry, id: id) {
                 addedTokens.append(token)
             }
+        }
+    }
+
+    /// The single-sequence framing of a `tokenizer.json` post-processor: `RobertaProcessing` /
+    /// `BertProcessing` put `cls` before and `sep` after; `TemplateProcessing` follows its `single`
+    /// template; `ByteLevel` or none adds nothing (a tokenizer saved straight from `tokenizers`
+    /// training has no framing, and transformers then adds none either); `Sequence` combines them.
+    static func framing(of processor: Any?, file: String) throws -> (prefix: [Int], suffix: [Int]) {
+        guard let p = processor as? [String: Any] else { return ([], []) }
+        func tokenID(_ value: Any?) -> Int? { (value as? [Any])?.last as? Int }
+        switch p["type"] as? String {
+        case "RobertaProcessing", "BertProcessing":
+            guard let cls = tokenID(p["cls"]), let sep = tokenID(p["sep"]) else {
+                throw TokenizerError.unreadable(file: file, reason: "post_processor without cls/sep ids")
+            }
+            return ([cls], [sep])
+        case "TemplateProcessing":
+            let specials = p["special_tokens"] as? [String: [String: Any]] ?? [:]
+            var prefix: [Int] = [], suffix: [Int] = []
+            var seenSequence = false
+            for piece in p["single"] as? [[String: Any]] ?? [] {
+                if piece["Sequence"] != nil { seenSequence = true; continue }
+                guard let special = piece["SpecialToken"] as? [String: Any], let name = special["id"] as? String,
+                      let ids = specials[name]?["ids"] as? [Int] else {
+                    throw TokenizerError.unsupported(file: file, what: "post_processor template piece \(piece)")
+                }
+                if seenSequence { suffix += ids } else { prefix += ids }
+            }
+            return (prefix, suffix)
+        case "Sequence":
+            var prefix: [Int] = [], suffix: [Int] = []
+            for inner in p["processors"] as? [Any] ?? [] {
+                let f = try framing(of: inner, file: file)
+                prefix = f.prefix + prefix
+                suffix += f.suffix
+            }
+            return (prefix, suffix)
+        case "ByteLevel":
+            return ([], [])
+        default:
+            throw TokenizerError.unsupported(file: file, what: "post_processor \(p["type"] ?? "?")")
         }
     }
 

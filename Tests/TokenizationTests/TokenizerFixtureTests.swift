@@ -23,6 +23,7 @@ struct RecordedTokenizer: Decodable {
         let attention_mask: [[Int]]
     }
     let tokenizer: String
+    let folder: String
     let vocab_size: Int
     let model_max_length: Int
     let mask_token_id: Int
@@ -48,11 +49,11 @@ func sameScalars(_ a: String, _ b: String) -> Bool { a.unicodeScalars.elementsEq
 
 @Suite("Tokenizer matches Hugging Face tokenizers")
 struct TokenizerFixtureTests {
-    static let names = ["roberta-bpe", "roberta-bpe-prefix"]
+    static let names = ["roberta-bpe", "roberta-bpe-prefix", "tiny-roberta-mlm"]
 
     /// Loads the fixture folder, optionally without tokenizer.json (vocab.json + merges.txt path).
     static func load(_ name: String, withoutTokenizerJSON: Bool = false) throws -> (RobertaTokenizer, TemporaryDirectory?) {
-        let folder = Fixtures.url("tokenizer/\(name)")
+        let folder = Fixtures.url(RecordedTokenizer.named(name).folder)
         guard withoutTokenizerJSON else { return (try RobertaTokenizer(folder: folder), nil) }
         let tmp = try TemporaryDirectory("tok-legacy")
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file != "tokenizer.json" {
@@ -61,7 +62,11 @@ struct TokenizerFixtureTests {
         return (try RobertaTokenizer(folder: tmp.url), tmp)
     }
 
-    @Test("ids, tokens and truncation of every recorded text", arguments: names, [false, true])
+    // vocab.json + merges.txt alone always mean RoBERTa's framing (transformers converts them with
+    // RobertaProcessing), so the tiny model (whose tokenizer.json has none) is checked with tokenizer.json only.
+    @Test("ids, tokens and truncation of every recorded text",
+          arguments: [("roberta-bpe", false), ("roberta-bpe", true), ("roberta-bpe-prefix", false),
+                      ("roberta-bpe-prefix", true), ("tiny-roberta-mlm", false)])
     func encodeMatches(name: String, legacyFiles: Bool) throws {
         let recorded = RecordedTokenizer.named(name)
         let (tokenizer, _tmp) = try Self.load(name, withoutTokenizerJSON: legacyFiles)
@@ -85,7 +90,7 @@ struct TokenizerFixtureTests {
     @Test("decode with and without special tokens and clean-up", arguments: names)
     func decodeMatches(name: String) throws {
         let recorded = RecordedTokenizer.named(name)
-        let tokenizer = try RobertaTokenizer(folder: Fixtures.url("tokenizer/\(name)"))
+        let tokenizer = try RobertaTokenizer(folder: Fixtures.url(RecordedTokenizer.named(name).folder))
         for c in recorded.cases {
             #expect(sameScalars(tokenizer.decode(c.ids), c.decode), "decode of \(c.text.debugDescription)")
             #expect(sameScalars(tokenizer.decode(c.ids, skipSpecialTokens: true), c.decode_skip_special),
@@ -98,7 +103,7 @@ struct TokenizerFixtureTests {
     @Test("decode of every single id (fill-mask token_str)", arguments: names)
     func singleIDDecodes(name: String) throws {
         let recorded = RecordedTokenizer.named(name)
-        let tokenizer = try RobertaTokenizer(folder: Fixtures.url("tokenizer/\(name)"))
+        let tokenizer = try RobertaTokenizer(folder: Fixtures.url(RecordedTokenizer.named(name).folder))
         #expect(tokenizer.vocabularySize == recorded.vocab_size)
         #expect(recorded.single_id_decodes.count == recorded.vocab_size)
         for (id, expected) in recorded.single_id_decodes.enumerated() {
@@ -109,21 +114,21 @@ struct TokenizerFixtureTests {
     @Test("special ids and model_max_length", arguments: names)
     func specialIDs(name: String) throws {
         let recorded = RecordedTokenizer.named(name)
-        let tokenizer = try RobertaTokenizer(folder: Fixtures.url("tokenizer/\(name)"))
+        let tokenizer = try RobertaTokenizer(folder: Fixtures.url(RecordedTokenizer.named(name).folder))
         #expect(tokenizer.maskTokenID == recorded.mask_token_id)
         #expect(tokenizer.padTokenID == recorded.pad_token_id)
         #expect(tokenizer.bosTokenID == recorded.bos_token_id)
         #expect(tokenizer.eosTokenID == recorded.eos_token_id)
         #expect(tokenizer.modelMaxLength == recorded.model_max_length)
-        // RoBERTa's layout, as the fixture generator built it.
+        // RoBERTa's layout, as the fixture generators built it.
         #expect(tokenizer.bosTokenID == 0 && tokenizer.padTokenID == 1 && tokenizer.eosTokenID == 2)
-        #expect(tokenizer.maskTokenID == 700)
+        #expect(tokenizer.maskTokenID == (name == "tiny-roberta-mlm" ? 300 : 700))
     }
 
     @Test("padded batches with and without pad_to_multiple_of", arguments: names)
     func batches(name: String) throws {
         let recorded = RecordedTokenizer.named(name)
-        let tokenizer = try RobertaTokenizer(folder: Fixtures.url("tokenizer/\(name)"))
+        let tokenizer = try RobertaTokenizer(folder: Fixtures.url(RecordedTokenizer.named(name).folder))
         for b in recorded.batches {
             let batch = tokenizer.encodeBatch(b.texts, padToMultipleOf: b.pad_to_multiple_of)
             #expect(batch.inputIDs == b.input_ids, "batch \(b.texts.first ?? "") multiple \(String(describing: b.pad_to_multiple_of))")
