@@ -34,18 +34,19 @@ public struct ModelResolver: Sendable {
         self.log = log
     }
 
-    /// The folder for `name`: an existing local path as is; else the cached snapshot of `revision`
+    /// The folder for `name`: an existing local path as is (checked first, so `./roberta-base-lsg-4096`
+    /// written by a conversion is never looked up on the hub); else the cached snapshot of `revision`
     /// (a branch, tag or commit hash; the `roberta-base` / `FacebookAI/roberta-base` aliases are
     /// tried both ways); else, unless offline, the files downloaded into the cache.
+    /// A complete cached snapshot is used without asking the hub whether the branch moved (offline-first,
+    /// so repeated runs are fast and reproducible); pass a commit hash to pin a version.
     /// Throws `HubError.notFound` listing every place looked in.
     public func resolve(name: String, revision: String = "main", requirement: Requirement = .model) throws -> URL {
         var searched: [String] = []
         let local = URL(fileURLWithPath: (name as NSString).expandingTildeInPath)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: local.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return local
-        }
-        searched.append("\(local.path) (local folder: does not exist)")
+        // Any existing path wins (a folder, or a single checkpoint file for callers that accept one).
+        if FileManager.default.fileExists(atPath: local.path) { return local }
+        searched.append("\(local.path) (local path: does not exist)")
 
         let looksLikeRepoID = Self.isRepoID(name)
         if looksLikeRepoID {

@@ -80,6 +80,10 @@ struct CacheLookupTests {
         let cwdModel = try TemporaryDirectory("local-model")
         let folder = try ModelResolver(environment: cache.environment).resolve(name: cwdModel.path)
         #expect(folder.path == cwdModel.path)
+        // An existing file path is returned as is too (never looked up on the hub).
+        let file = cwdModel.url("model.safetensors")
+        try Data("x".utf8).write(to: file)
+        #expect(try ModelResolver(environment: cache.environment).resolve(name: file.path) == file)
     }
 
     @Test func notFoundListsEveryPlace() throws {
