@@ -58,15 +58,22 @@ struct HubDownloader {
         return e.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
     }
 
-    /// Metadata of `file` at `revision`; nil for a missing file (404 EntryNotFound).
-    func metadata(_ file: String, revision: String) throws -> FileMetadata? {
+    /// What the metadata request found.
+    enum Lookup {
+        case found(FileMetadata)
+        /// 404 EntryNotFound, with the commit the hub reported (`X-Repo-Commit`), if any.
+        case missing(commit: String?)
+    }
+
+    /// Metadata of `file` at `revision`.
+    func metadata(_ file: String, revision: String) throws -> Lookup {
         var url = resolveURL(file, revision: revision)
         for _ in 0..<10 {
             let response = try HTTPTransfer.perform(request(url, method: "HEAD"), followRedirects: false)
             let errorCode = response.header("X-Error-Code")
             switch response.status {
             case 200..<300:
-                return try metadata(from: response, url: url, downloadURL: url)
+                return .found(try metadata(from: response, url: url, downloadURL: url))
             case 300..<400:
                 guard let location = response.header("Location"), let target = URL(string: location, relativeTo: url)?.absoluteURL else {
                     throw HubError.missingHeader(url: url.absoluteString, header: "Location")
@@ -75,7 +82,7 @@ struct HubDownloader {
                     url = target   // relative: a renamed repository; ask again there
                     continue
                 }
-                return try metadata(from: response, url: url, downloadURL: target)
+                return .found(try metadata(from: response, url: url, downloadURL: target))
             case 401, 403:
                 if errorCode == "RepoNotFound" { throw HubError.noSuchModel(repo: repoID, url: url.absoluteString) }
                 throw HubError.gatedOrPrivate(repo: repoID, url: url.absoluteString, status: response.status,
@@ -85,7 +92,7 @@ struct HubDownloader {
                 if errorCode == "RevisionNotFound" {
                     throw HubError.noSuchRevision(repo: repoID, revision: revision, url: url.absoluteString)
                 }
-                return nil
+                return .missing(commit: response.header("X-Repo-Commit"))
             default:
                 throw HubError.httpStatus(url: url.absoluteString, status: response.status)
             }
@@ -106,8 +113,16 @@ struct HubDownloader {
 
     /// Downloads `file` (if its blob is not already cached) and links it into the snapshot.
     func fetch(_ file: String, revision: String) throws -> Outcome {
-        guard let meta = try metadata(file, revision: revision) else {
-            if HubCacheLayout.isCommitHash(revision) { layout.markMissing(file, commit: revision) }
+        let meta: FileMetadata
+        switch try metadata(file, revision: revision) {
+        case .found(let m):
+            meta = m
+        case .missing(let commit):
+            // As hf_hub_download: remember the absence at the reported commit, and the ref to it.
+            if let commit = commit ?? (HubCacheLayout.isCommitHash(revision) ? revision : nil) {
+                layout.markMissing(file, commit: commit)
+                try? layout.writeRef(revision, commit: commit)
+            }
             return .missing
         }
         let blob = layout.blob(meta.etag)

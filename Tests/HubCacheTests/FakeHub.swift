@@ -9,7 +9,13 @@ import Foundation
 /// - unknown repositories: 401 `RepoNotFound` (the hub hides private names); unknown revisions:
 ///   404 `RevisionNotFound`; missing files: 404 `EntryNotFound`.
 final class FakeHub: @unchecked Sendable {
-    struct File { var data: Data; var lfs: Bool }
+    struct File {
+        var data: Data
+        var lfs: Bool
+        /// The blob name to announce (ETag, or X-Linked-Etag for LFS); default: a digest of the data.
+        var etag: String? = nil
+        var blobETag: String { etag ?? (lfs ? FakeHub.sha256(data) : FakeHub.gitSHA(data)) }
+    }
     struct Repo {
         var commit: String
         var files: [String: File]
@@ -60,7 +66,7 @@ final class FakeHub: @unchecked Sendable {
         if path.hasPrefix("/cdn/") {
             let sha = String(path.dropFirst(5))
             for repo in repos.values {
-                for file in repo.files.values where file.lfs && Self.sha256(file.data) == sha {
+                for file in repo.files.values where file.lfs && file.blobETag == sha {
                     var response = Self.ranged(file.data, request: request, headers: [("ETag", "\"\(sha)\"")])
                     if request.method == "GET", let cut = cutNextCDNAfter {
                         response.cutAfter = cut
@@ -92,9 +98,10 @@ final class FakeHub: @unchecked Sendable {
         guard let file = repo.files[fileName] else {
             return .init(status: 404, headers: [("X-Error-Code", "EntryNotFound"), ("X-Repo-Commit", repo.commit)])
         }
-        let common = [("X-Repo-Commit", repo.commit), ("ETag", "\"\(Self.gitSHA(file.data))\"")]
+        let common = [("X-Repo-Commit", repo.commit),
+                      ("ETag", "\"\(file.lfs ? Self.gitSHA(file.data) : file.blobETag)\"")]
         if file.lfs {
-            let sha = Self.sha256(file.data)
+            let sha = file.blobETag
             return .init(status: 302, headers: common + [
                 ("X-Linked-Etag", "\"\(sha)\""), ("X-Linked-Size", "\(file.data.count)"),
                 ("Location", "\(server.baseURL)/cdn/\(sha)"),
