@@ -11,6 +11,7 @@ public final class RobertaTokenizer: Sendable {
     private let bpe: BytePairEncoder
     private let splitter: AddedTokenSplitter
     private let addedByID: [Int: AddedToken]
+    private let addedIDByContent: [String: Int]
     private let specialIDs: Set<Int>
 
     /// Prepend a space to each text piece not starting with one (tokenizer_config `add_prefix_space`).
@@ -61,6 +62,7 @@ public final class RobertaTokenizer: Sendable {
         cleanUpTokenizationSpaces = files.cleanUpTokenizationSpaces
 
         let addedContent = Dictionary(files.addedTokens.map { ($0.content, $0.id) }, uniquingKeysWith: { a, _ in a })
+        addedIDByContent = addedContent
         func id(_ key: String, _ fallback: String) -> Int? {
             let name = files.specialTokenNames[key] ?? fallback
             return addedContent[name] ?? files.vocabulary[name]
@@ -151,11 +153,7 @@ public final class RobertaTokenizer: Sendable {
 
     /// The id of a vocabulary string (byte-level form) or an added token.
     public func id(forToken token: String) -> Int? {
-        splitterID(token) ?? bpe.vocabulary[token]
-    }
-
-    private func splitterID(_ token: String) -> Int? {
-        addedByID.values.first { $0.content == token }?.id
+        addedIDByContent[token] ?? bpe.vocabulary[token]
     }
 
     /// Whether `id` is a special token (dropped by `decode(skipSpecialTokens: true)`).

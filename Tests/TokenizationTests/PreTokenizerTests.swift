@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Tokenization
 
 /// Hand-worked splits of the GPT-2 pattern and the byte alphabet (derived from the pattern's
@@ -32,5 +33,17 @@ struct PreTokenizerTests {
         #expect(ByteLevelAlphabet.encode([0x00]) == "\u{100}")
         #expect(ByteLevelAlphabet.encode([0xAD]) == "\u{143}")   // the last non-printable byte
         #expect(Set(ByteLevelAlphabet.scalarForByte).count == 256)
+    }
+}
+
+@Suite("Vocabulary lookups")
+struct VocabularyLookupTests {
+    @Test func tokenIDRoundTrip() throws {
+        let tokenizer = try RobertaTokenizer(folder: Fixtures.url("tokenizer/roberta-bpe"))
+        #expect(tokenizer.id(forToken: "<mask>") == 700)
+        #expect(tokenizer.id(forToken: "Ġthe") == 270)   // as recorded: "Paris is the <mask>" -> ... 270
+        #expect(tokenizer.token(forID: 270) == "Ġthe")
+        #expect(tokenizer.token(forID: 99_999) == nil)
+        #expect(tokenizer.isSpecial(0) && tokenizer.isSpecial(700) && !tokenizer.isSpecial(270))
     }
 }
