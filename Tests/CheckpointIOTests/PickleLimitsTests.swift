@@ -160,6 +160,22 @@ import Testing
         #expect(unpickleError(P.pickle(P.global("collections", "OrderedDict")), globals: .plainDataOnly)?.kind == .forbidden)
     }
 
+    @Test func regrowingAMemoizedListIsBounded() throws {
+        // EMPTY_LIST, BINPUT 0, then n x (BINGET 0, BININT1 1, APPEND, BINPUT 0, POP): each APPEND
+        // grows a list the memo shares, i.e. copies it. 8 000 rounds would copy 3.2e7 elements.
+        let n = 8_000
+        let body = [0x5D, 0x71, 0x00] + P.repeated([0x68, 0x00, 0x4B, 0x01, 0x61, 0x71, 0x00, 0x30], n) + [0x68, 0x00]
+        let pickle = P.pickle(body)
+        let clock = ContinuousClock()
+        var kind: CheckpointError.Kind?
+        let elapsed = clock.measure { kind = unpickleError(pickle)?.kind }
+        #expect(kind == .forbidden)
+        #expect(elapsed < .seconds(10))
+        // A few hundred rounds are fine (the same bytes, shorter).
+        let short = [0x5D, 0x71, 0x00] + P.repeated([0x68, 0x00, 0x4B, 0x01, 0x61, 0x71, 0x00, 0x30], 300) + [0x68, 0x00]
+        if case .list(let items) = try unpickle(P.pickle(short)).value { #expect(items.count == 300) } else { Issue.record("not a list") }
+    }
+
     @Test func manyAppendsStayLinear() throws {
         // 100 000 APPENDs to one list: copying the list on each append would take ~5e9 element copies.
         let n = 100_000

@@ -6,11 +6,18 @@
 ///
 /// Hostile input is bounded: every declared length is checked against the remaining input before
 /// anything is allocated, memo keys must have been stored, pops below the last MARK are errors,
-/// and values nest at most ``maximumNestingDepth`` levels (deeper trees would overflow the stack
-/// when compared, interpreted or even freed, since those walks are recursive).
+/// values nest at most ``maximumNestingDepth`` levels (deeper trees would overflow the stack when
+/// compared, interpreted or even freed, since those walks are recursive), and growing shared
+/// containers may copy at most ``maximumSharedCopyElements`` elements in total.
 public struct Unpickler {
     /// Default bound on nesting (a torch state dict needs about 10 levels).
     public static let maximumNestingDepth = 1000
+
+    /// Bound on the elements copied when a memoized (shared) list, dict or set is grown: values are
+    /// copy-on-write snapshots, so `BINGET k, APPEND, BINPUT k` in a loop would otherwise copy a
+    /// growing container on every iteration (quadratic time from a small file). Python's own
+    /// pickler never does this; a real state dict copies at most a few empty containers.
+    public static let maximumSharedCopyElements = 1 << 24
 
     /// What ``load(_:at:file:baseOffset:globals:maximumDepth:)`` returns.
     public struct Result: Sendable {
@@ -28,6 +35,8 @@ public struct Unpickler {
     private struct Slot {
         var value: PickleValue
         var depth: Int
+        /// Also referenced by the memo or another stack slot: growing it copies its elements.
+        var shared = false
     }
 
     private let bytes: UnsafeRawBufferPointer
@@ -43,6 +52,7 @@ public struct Unpickler {
     private var marks: [Int] = []
     private var memo: [Int: Slot] = [:]
     private var persistentIDs: [PickleValue] = []
+    private var sharedCopyElements = 0
 
     /// Parses the pickle that starts at `start` in `bytes`.
     ///
@@ -115,14 +125,15 @@ public struct Unpickler {
             case .popMark:
                 _ = try popToMark()
             case .dup:
-                let top = try peek()
-                stack.append(top)
+                stack.append(try share())
             case .binPut:
-                memo[Int(try readByte())] = try peek()
+                let key = Int(try readByte())
+                memo[key] = try share()
             case .longBinPut:
-                memo[Int(try readInteger(UInt32.self))] = try peek()
+                let key = Int(try readInteger(UInt32.self))
+                memo[key] = try share()
             case .memoize:
-                memo[memo.count] = try peek()
+                memo[memo.count] = try share()
             case .binGet:
                 try pushMemo(Int(try readByte()))
             case .longBinGet:
@@ -277,8 +288,10 @@ public struct Unpickler {
         return stack.removeLast()
     }
 
-    private func peek() throws(CheckpointError) -> Slot {
+    /// The top slot, marked as shared (it is about to be referenced twice).
+    private mutating func share() throws(CheckpointError) -> Slot {
         guard stack.count > frameBase else { throw underflow() }
+        stack[stack.count - 1].shared = true
         return stack[stack.count - 1]
     }
 
@@ -306,6 +319,14 @@ public struct Unpickler {
         let index = stack.count - 1
         let depth = max(stack[index].depth, Self.containerDepth(items))
         try checkDepth(depth)
+        if stack[index].shared {
+            // Growing a shared container copies it first (copy-on-write).
+            sharedCopyElements += stack[index].value.containerCount
+            guard sharedCopyElements <= Self.maximumSharedCopyElements else {
+                throw failure(.forbidden, "pickle grows shared containers so often that it would copy more than \(Self.maximumSharedCopyElements) elements")
+            }
+            stack[index].shared = false
+        }
         let extended: Bool
         switch PickleOpcode(rawValue: opcodeByte) {
         case .append, .appends: extended = stack[index].value.appendToList(items.map(\.value))
@@ -443,6 +464,15 @@ public struct Unpickler {
 extension PickleValue {
     // Each helper moves the array out of `self` before growing it, so that it is uniquely referenced
     // and grows in place instead of being copied (a pickle of n APPENDs stays O(n)).
+
+    /// Elements of a list, set or dict (0 for other values).
+    fileprivate var containerCount: Int {
+        switch self {
+        case .list(let items), .set(let items): items.count
+        case .dict(let entries): entries.count
+        default: 0
+        }
+    }
 
     fileprivate mutating func appendToList(_ items: [PickleValue]) -> Bool {
         guard case .list(var list) = self else { return false }
