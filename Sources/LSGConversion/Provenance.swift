@@ -1,0 +1,73 @@
+import CheckpointIO
+import Foundation
+
+/// `lsg_conversion.json`, written beside the converted weights: what was converted, how, and the
+/// identity of the source weights (sha256), for the verify command and for humans.
+public enum Provenance {
+    public static let fileName = "lsg_conversion.json"
+    public static let toolVersion = "0.1.0"
+
+    /// sha256 of a weight file. A file that lives in the Hugging Face cache as a symlink to
+    /// `blobs/<sha256>` (LFS files are stored under their content's sha256) is not re-read.
+    public static func sha256(of url: URL) throws -> String {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: url.path) {
+            let name = URL(fileURLWithPath: target).lastPathComponent
+            if target.contains("blobs/"), name.count == 64, name.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) { return name }
+        }
+        let file = try MappedFile(path: url.path)
+        var hash = SHA256()
+        let chunk = 8 << 20
+        var offset = 0
+        while offset < file.count {
+            let n = min(chunk, file.count - offset)
+            hash.update(UnsafeRawBufferPointer(rebasing: file.bytes[offset..<(offset + n)]))
+            offset += n
+        }
+        return hash.finalizeHex()
+    }
+
+    /// The record, as a JSON object.
+    public static func record(plan: ConversionPlan, options: ConversionOptions, sourcePath: String, sourceRevision: String?,
+                              weightFiles: [(name: String, bytes: Int, sha256: String)], modelingFileCopied: Bool) -> JSONValue {
+        func opt<T>(_ value: T?, _ make: (T) -> JSONValue) -> JSONValue { value.map(make) ?? .null }
+        let optionsObject: JSONValue = .object([
+            ("max_len", .int(Int64(options.maxLength))),
+            ("architecture", .string(plan.targetClass)),
+            ("global_positional_stride", .int(Int64(options.globalPositionalStride))),
+            ("random_global_init", .bool(options.randomGlobalInit)),
+            ("keep_first_global_token", .bool(options.keepFirstGlobalToken)),
+            ("resize_lsg", .bool(options.resizeLSG)),
+            ("dtype", .string(options.outputDType.rawValue)),
+            ("seed", .int(Int64(bitPattern: options.seed))),
+            ("set", .object(options.configOverrides.map { ($0.key, $0.value) })),
+        ])
+        let lsgKeys = ["adaptive", "block_size", "lsh_num_pre_rounds", "mask_first_token", "num_global_tokens",
+                       "pool_with_global", "sparse_block_size", "sparsity_factor", "sparsity_type"]
+        return .object([
+            ("tool", .string("lsg-convert")),
+            ("tool_version", .string(toolVersion)),
+            ("reference", .string("lsg-converter 0.1.9 (transformers 4.36)")),
+            ("source", .object([
+                ("path", .string(sourcePath)),
+                ("revision", opt(sourceRevision) { .string($0) }),
+                ("format", .string(plan.sourceFormat.rawValue)),
+                ("architecture", opt(plan.sourceArchitecture) { .string($0) }),
+                ("is_lsg", .bool(plan.sourceIsLSG)),
+                ("weights", .array(weightFiles.map { .object([("file", .string($0.name)), ("bytes", .int(Int64($0.bytes))), ("sha256", .string($0.sha256))]) })),
+            ])),
+            ("options", optionsObject),
+            ("lsg_config", .object(lsgKeys.map { ($0, plan.config[$0] ?? .null) })),
+            ("special_tokens", .object([("bos", opt(plan.specialTokens.bos) { .int(Int64($0)) }), ("mask", opt(plan.specialTokens.mask) { .int(Int64($0)) })])),
+            ("tensors", .object(plan.entries.map { ($0.info.name, .string($0.rule.label)) })),
+            ("dropped", .array(plan.dropped.map { .string($0.name) })),
+            ("modeling_file_copied", .bool(modelingFileCopied)),
+        ])
+    }
+
+    /// The source revision when `folder` is a Hugging Face cache snapshot (`.../snapshots/<rev>`).
+    public static func revision(ofSnapshot folder: URL) -> String? {
+        let parts = folder.standardizedFileURL.pathComponents
+        guard parts.count >= 2, parts[parts.count - 2] == "snapshots" else { return nil }
+        return parts.last
+    }
+}
