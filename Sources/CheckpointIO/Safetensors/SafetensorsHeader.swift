@@ -1,5 +1,3 @@
-import Foundation
-
 /// The parsed and validated JSON header of a safetensors file.
 ///
 /// Validation follows the reference crate (`safetensors/src/tensor.rs`, `read_metadata` and
@@ -45,16 +43,15 @@ public struct SafetensorsHeader: Sendable {
         guard headerBytes[0] == UInt8(ascii: "{") else {
             throw CheckpointError(.malformed, file: file, offset: 8, "safetensors: header does not start with '{'")
         }
-        guard let text = String(validating: headerBytes, as: UTF8.self) else {
-            throw CheckpointError(.malformed, file: file, offset: 8, "safetensors: header is not valid UTF-8")
-        }
-        let json: Any
+        // Python's writer pads the header with trailing spaces to an 8-byte multiple; the parser
+        // accepts trailing whitespace. Duplicate keys are rejected by the parser.
+        let json: JSONValue
         do {
-            json = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [])
+            json = try JSONParser.parse(headerBytes)
         } catch {
-            throw CheckpointError(.malformed, file: file, offset: 8, "safetensors: header is not valid JSON")
+            throw CheckpointError(.malformed, file: file, offset: 8 + error.offset, "safetensors: header is not valid JSON: \(error.message)")
         }
-        guard let object = json as? [String: Any] else {
+        guard let object = json.objectValue else {
             throw CheckpointError(.malformed, file: file, offset: 8, "safetensors: header is not a JSON object")
         }
 
@@ -63,11 +60,11 @@ public struct SafetensorsHeader: Sendable {
         entries.reserveCapacity(object.count)
         for (name, value) in object {
             if name == "__metadata__" {
-                guard let dict = value as? [String: Any] else {
+                guard let dict = value.objectValue else {
                     throw CheckpointError(.malformed, file: file, "safetensors: __metadata__ is not an object")
                 }
                 for (key, item) in dict {
-                    guard let string = item as? String else {
+                    guard let string = item.stringValue else {
                         throw CheckpointError(.malformed, file: file, "safetensors: __metadata__ value for `\(key)` is not a string")
                     }
                     metadata[key] = string
@@ -106,44 +103,30 @@ public struct SafetensorsHeader: Sendable {
         self.dataStart = dataStart
     }
 
-    private static func parseEntry(name: String, value: Any, file: String) throws -> Entry {
+    private static func parseEntry(name: String, value: JSONValue, file: String) throws -> Entry {
         func fail(_ message: String) -> CheckpointError {
             CheckpointError(.malformed, file: file, tensor: name, "safetensors: \(message)")
         }
-        guard let dict = value as? [String: Any] else { throw fail("entry is not an object") }
-        guard let dtypeName = dict["dtype"] as? String else { throw fail("missing dtype") }
+        guard value.objectValue != nil else { throw fail("entry is not an object") }
+        guard let dtypeName = value["dtype"]?.stringValue else { throw fail("missing dtype") }
         guard let dtype = DType(safetensorsName: dtypeName) else {
             throw CheckpointError(.unsupported, file: file, tensor: name, "safetensors: unsupported dtype \(dtypeName)")
         }
-        guard let shapeValues = dict["shape"] as? [Any] else { throw fail("missing shape") }
+        guard let shapeValues = value["shape"]?.arrayValue else { throw fail("missing shape") }
         var shape: [Int] = []
         for dim in shapeValues {
-            guard let d = exactInteger(dim), d >= 0 else { throw fail("shape \(shapeValues) has an invalid dimension") }
-            shape.append(d)
+            guard case let .int(d) = dim, d >= 0, let dimension = Int(exactly: d) else {
+                throw fail("shape has an invalid dimension \(dim.serialized(indent: nil))")
+            }
+            shape.append(dimension)
         }
         guard let count = TensorInfo.checkedElementCount(shape),
               count.multipliedReportingOverflow(by: dtype.byteSize).overflow == false
         else { throw fail("shape \(shape) overflows") }
-        guard let offsets = dict["data_offsets"] as? [Any], offsets.count == 2,
-              let begin = exactInteger(offsets[0]), let end = exactInteger(offsets[1]), begin >= 0, end >= 0
+        guard let offsets = value["data_offsets"]?.arrayValue, offsets.count == 2,
+              case let .int(begin64) = offsets[0], case let .int(end64) = offsets[1],
+              begin64 >= 0, end64 >= 0, let begin = Int(exactly: begin64), let end = Int(exactly: end64)
         else { throw fail("data_offsets must be two non-negative integers") }
         return Entry(info: TensorInfo(name: name, dtype: dtype, shape: shape), begin: begin, end: end)
     }
-
-    /// An integer JSON value that fits in `Int` (rejects fractions, booleans and huge numbers).
-    private static func exactInteger(_ value: Any) -> Int? {
-        if value is Bool { return nil }
-        if let int = value as? Int { return int }
-        guard let number = value as? NSNumber else { return nil }
-        if CFGetTypeIDIsBoolean(number) { return nil }
-        let double = number.doubleValue
-        guard double.rounded() == double, abs(double) < 9.0e15 else { return nil }
-        return Int(double)
-    }
-}
-
-@inline(__always)
-private func CFGetTypeIDIsBoolean(_ number: NSNumber) -> Bool {
-    // On Linux JSONSerialization yields Bool for true/false; NSNumber-boxed bools report objCType "c".
-    String(cString: number.objCType) == "c"
 }

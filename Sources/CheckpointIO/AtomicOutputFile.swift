@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A buffered, sequential file writer that writes to a temporary name beside the destination and
+/// renames it into place on ``commit()``; dropped without a commit, the temporary file is removed.
+/// A crash can leave only a `.<name>.tmp-<pid>` file, never a half-written destination.
+public final class AtomicOutputFile {
+    /// The final path.
+    public let path: String
+    /// Where the bytes go until ``commit()``.
+    public let temporaryPath: String
+    private var fd: Int32
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var buffered = 0
+    private var committed = false
+    /// Bytes written so far.
+    public private(set) var bytesWritten = 0
+
+    /// Opens a temporary file beside `path`. With `overwrite: false` an existing `path` is an error.
+    public init(path: String, overwrite: Bool = false, bufferSize: Int = 4 << 20) throws {
+        self.path = path
+        if !overwrite, access(path, F_OK) == 0 {
+            throw CheckpointError(.writeFailed, file: path, "already exists (use --force to overwrite)")
+        }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(getpid())"
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw CheckpointError(.writeFailed, file: path, "cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
+        }
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 64)
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        if !committed { unlink(temporaryPath) }
+        buffer.deallocate()
+    }
+
+    /// Appends `bytes`.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count > 0 else { return }
+        if buffered + bytes.count <= buffer.count {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[buffered...]).copyMemory(from: bytes)
+            buffered += bytes.count
+        } else {
+            try flush()
+            if bytes.count >= buffer.count {
+                try writeAll(bytes)
+            } else {
+                buffer.copyMemory(from: bytes)
+                buffered = bytes.count
+            }
+        }
+        bytesWritten += bytes.count
+    }
+
+    /// Appends the UTF-8 bytes of `text`.
+    public func write(_ text: String) throws {
+        var copy = text
+        try copy.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends the raw little-endian bytes of `values`.
+    public func write<T: BitwiseCopyable>(contentsOf values: [T]) throws {
+        try values.withUnsafeBytes { try write($0) }
+    }
+
+    private func flush() throws {
+        guard buffered > 0 else { return }
+        try writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]))
+        buffered = 0
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CheckpointError(.writeFailed, file: path, offset: bytesWritten, "write failed: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+
+    /// Flushes, optionally fsyncs, closes and renames the temporary file to ``path``.
+    public func commit(durable: Bool = false) throws {
+        try flush()
+        if durable, fsync(fd) != 0 {
+            throw CheckpointError(.writeFailed, file: path, "fsync failed: \(String(cString: strerror(errno)))")
+        }
+        if close(fd) != 0 {
+            fd = -1
+            throw CheckpointError(.writeFailed, file: path, "close failed: \(String(cString: strerror(errno)))")
+        }
+        fd = -1
+        guard rename(temporaryPath, path) == 0 else {
+            throw CheckpointError(.writeFailed, file: path, "cannot rename \(temporaryPath): \(String(cString: strerror(errno)))")
+        }
+        committed = true
+    }
+}
