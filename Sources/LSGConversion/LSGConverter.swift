@@ -16,6 +16,8 @@ public struct LSGConverter {
     public var sourceRevision: String?
     /// Hash the source weight files for `lsg_conversion.json` (on a second thread, while writing).
     public var hashSource = true
+    /// Polled between tensors; when it returns true the conversion stops and leaves nothing behind.
+    public var isInterrupted: @Sendable () -> Bool = { ConversionInterrupt.requested }
 
     public init(folder: ModelFolder, source: any TensorSource, options: ConversionOptions) {
         self.folder = folder
@@ -46,7 +48,7 @@ public struct LSGConverter {
     }
 
     private func checkInterrupt() throws {
-        if ConversionInterrupt.requested {
+        if isInterrupted() {
             throw ConversionError(.interrupted, nil, "interrupted; no output was written")
         }
     }

@@ -112,6 +112,10 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        try CommandSupport.reportingErrors { try convert() }
+    }
+
+    private func convert() throws {
         let folderURL = try ModelArgument.resolveFolder(model)
         let outputPath = output ?? "./\(ModelArgument.shortName(model))-lsg-\(maxLen)"
         let options = try options(output: outputPath)
