@@ -1,5 +1,10 @@
 import CheckpointIO
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `lsg_conversion.json`, written beside the converted weights: what was converted, how, and the
 /// identity of the source weights (sha256), for the verify command and for humans.
@@ -14,14 +19,24 @@ public enum Provenance {
             let name = URL(fileURLWithPath: target).lastPathComponent
             if target.contains("blobs/"), name.count == 64, name.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) { return name }
         }
-        let file = try MappedFile(path: url.path)
+        // read(2) into one buffer rather than a memory map: the pages then never count in the
+        // process's resident memory (the conversion's own map releases its pages as it goes).
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CheckpointError(.unreadable, file: url.path, "cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
         var hash = SHA256()
-        let chunk = 8 << 20
-        var offset = 0
-        while offset < file.count {
-            let n = min(chunk, file.count - offset)
-            hash.update(UnsafeRawBufferPointer(rebasing: file.bytes[offset..<(offset + n)]))
-            offset += n
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CheckpointError(.unreadable, file: url.path, "read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
         return hash.finalizeHex()
     }

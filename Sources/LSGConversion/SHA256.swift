@@ -1,12 +1,21 @@
-/// SHA-256 (FIPS 180-4), for the provenance record and the fixture digests. Pure Swift: Foundation
-/// on Linux has no hashing API and the package takes no crypto dependency.
+import CSHA256
+
+/// SHA-256 (FIPS 180-4), for the provenance record and the fixture digests. Foundation on Linux has
+/// no hashing API and the package takes no crypto dependency: the block function uses the x86 SHA
+/// extensions when the CPU has them (CSHA256, ~1.5 GB/s) and portable Swift otherwise (~200 MB/s).
 public struct SHA256: Sendable {
+    /// Whether this CPU runs the SHA-NI block function.
+    public static let hardwareAccelerated = csha256_has_shani() == 1
+    private let useHardware: Bool
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
-    public init() {}
+    /// - Parameter portable: force the portable Swift block function (tests compare both).
+    public init(portable: Bool = false) {
+        useHardware = !portable && Self.hardwareAccelerated
+    }
 
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -72,6 +81,14 @@ public struct SHA256: Sendable {
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     private mutating func compress(_ base: UnsafeRawPointer, blocks: Int) {
+        if useHardware {
+            var words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
+            words.withUnsafeMutableBufferPointer { w in
+                csha256_compress_shani(w.baseAddress!, base.assumingMemoryBound(to: UInt8.self), blocks)
+            }
+            state = (words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7])
+            return
+        }
         var (h0, h1, h2, h3, h4, h5, h6, h7) = state
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             Self.k.withUnsafeBufferPointer { k in

@@ -41,6 +41,10 @@ public struct SpecialTokenIDs: Sendable, Equatable {
         }
         if let tokenizer = json("tokenizer.json") {
             add(tokenizer["model"]?["vocab"]?.objectValue)
+            // Unigram models (XLM-R, CamemBERT) list the vocabulary as [piece, score] pairs: id = index.
+            for (id, entry) in (tokenizer["model"]?["vocab"]?.arrayValue ?? []).enumerated() {
+                if let piece = entry.arrayValue?.first?.stringValue { vocabulary[piece] = id }
+            }
             for token in tokenizer["added_tokens"]?.arrayValue ?? [] {
                 if let content = token["content"]?.stringValue, let id = token["id"]?.intValue { vocabulary[content] = id }
             }

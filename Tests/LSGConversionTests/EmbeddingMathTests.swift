@@ -136,4 +136,18 @@ struct EmbeddingMathTests {
         #expect(h.finalizeHex() == hex(String(repeating: "a", count: 1000)))
         #expect(hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
+
+    @Test("the SHA-NI block function agrees with the portable one")
+    func sha256Hardware() {
+        // Every length 0...300 crosses the 64-byte block boundaries and the padding cases.
+        var bytes: [UInt8] = []
+        var x: UInt32 = 12345
+        for _ in 0..<300 { x = x &* 1_103_515_245 &+ 12345; bytes.append(UInt8(truncatingIfNeeded: x >> 16)) }
+        for length in 0...300 {
+            var fast = SHA256(), portable = SHA256(portable: true)
+            fast.update(Array(bytes[0..<length]))
+            portable.update(Array(bytes[0..<length]))
+            #expect(fast.finalizeHex() == portable.finalizeHex(), "length \(length)")
+        }
+    }
 }

@@ -1,0 +1,81 @@
+import CheckpointIO
+import Foundation
+import Testing
+import TestSupport
+
+/// `lsg-convert [convert] MODEL ...` end to end through the built binary.
+@Suite struct ConvertCommandTests {
+    @Test("convert is the default subcommand; the output folder is complete")
+    func defaultSubcommand() throws {
+        let temp = try TemporaryDirectory("lsg-cli")
+        let result = try CommandRunner.run([Fixtures.path("conversion/sources/tiny-mlm"), "--max-len", "1024", "--output", temp.url("out").path],
+                                           environment: ["LSG_MODELING_FILE": "/nonexistent"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: temp.url("out").path))
+        #expect(files.isSuperset(of: ["model.safetensors", "config.json", "tokenizer_config.json", "vocab.json", "lsg_conversion.json"]))
+        #expect(result.stdout.contains("LSGRobertaForMaskedLM, 1026 positions"))
+        #expect(result.stdout.contains("from lsg_converter.roberta.modeling_lsg_roberta import LSGRobertaForMaskedLM"))
+        let config = try ModelFolder.readJSON(temp.url("out/config.json"))
+        #expect(config["max_position_embeddings"]?.intValue == 1026)
+        #expect(config["_name_or_path"]?.stringValue == temp.url("out").path)
+        // The provenance record names the source weights by sha256.
+        let record = try ModelFolder.readJSON(temp.url("out/lsg_conversion.json"))
+        let weights = try #require(record["source"]?["weights"]?.arrayValue?.first)
+        #expect(weights["file"]?.stringValue == "model.safetensors")
+        #expect(weights["sha256"]?.stringValue?.count == 64)
+    }
+
+    @Test("the modeling file is copied when LSG_MODELING_FILE points at it")
+    func modelingFile() throws {
+        let temp = try TemporaryDirectory("lsg-cli")
+        let modeling = temp.url("modeling_lsg_roberta.py")
+        try Data("# stand-in for the reference's remote code\n".utf8).write(to: modeling)
+        let result = try CommandRunner.run(["convert", Fixtures.path("conversion/sources/tiny-mlm"), "--max-len", "512", "-o", temp.url("out").path, "-q"],
+                                           environment: ["LSG_MODELING_FILE": modeling.path])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(try Data(contentsOf: temp.url("out/modeling_lsg_roberta.py")) == Data(contentsOf: modeling))
+    }
+
+    @Test("--dry-run prints the plan and writes nothing")
+    func dryRun() throws {
+        let temp = try TemporaryDirectory("lsg-cli")
+        let result = try CommandRunner.run([Fixtures.path("conversion/sources/tiny-model"), "--architecture", "RobertaForMaskedLM",
+                                            "--dry-run", "-o", temp.url("out").path])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Target: LSGRobertaForMaskedLM"))
+        #expect(result.stdout.contains("lm_head.dense.weight"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path).isEmpty)
+    }
+
+    @Test("an invalid option is an error saying why, and writes nothing")
+    func invalidOption() throws {
+        let temp = try TemporaryDirectory("lsg-cli")
+        let result = try CommandRunner.run([Fixtures.path("conversion/sources/tiny-mlm"), "--block-size", "12", "--sparse-block-size", "12",
+                                            "--sparsity-factor", "4", "-o", temp.url("out").path])
+        #expect(result.exitCode != 0)
+        #expect(result.stderr.contains("error: block_size: block_size / sparsity_factor = 12/4 = 3 is odd"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path).isEmpty)
+    }
+
+    @Test("--set parses JSON-typed values")
+    func setValues() throws {
+        let temp = try TemporaryDirectory("lsg-cli")
+        let result = try CommandRunner.run([Fixtures.path("conversion/sources/tiny-mlm"), "--max-len", "256", "-o", temp.url("out").path, "-q",
+                                            "--architecture", "RobertaForSequenceClassification",
+                                            "--set", "num_labels=4", "--set", "classifier_dropout=0.3", "--set", "problem_type=single_label_classification",
+                                            "--set", "sparsity_type=null"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let config = try ModelFolder.readJSON(temp.url("out/config.json"))
+        #expect(config["id2label"]?.objectValue?.count == 4)
+        #expect(config["classifier_dropout"] == .double(0.3))
+        #expect(config["problem_type"]?.stringValue == "single_label_classification")
+        #expect(config["sparsity_type"] == .null)
+    }
+
+    @Test("a missing model folder names where it looked")
+    func missingModel() throws {
+        let result = try CommandRunner.run(["/nonexistent/roberta"])
+        #expect(result.exitCode != 0)
+        #expect(result.stderr.contains("/nonexistent/roberta"))
+    }
+}
