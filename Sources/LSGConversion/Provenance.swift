@@ -68,6 +68,7 @@ public enum Provenance {
                 ("format", .string(plan.sourceFormat.rawValue)),
                 ("architecture", opt(plan.sourceArchitecture) { .string($0) }),
                 ("is_lsg", .bool(plan.sourceIsLSG)),
+                // Empty when hashing was skipped (--no-source-hash).
                 ("weights", .array(weightFiles.map { .object([("file", .string($0.name)), ("bytes", .int(Int64($0.bytes))), ("sha256", .string($0.sha256))]) })),
             ])),
             ("options", optionsObject),

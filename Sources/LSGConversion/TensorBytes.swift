@@ -15,7 +15,17 @@ enum TensorBytes {
     /// else chunk by chunk through Float32 with round-to-nearest-even (torch's `.to(dtype)`).
     static func write(_ data: TensorData, as dtype: DType, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         if data.info.dtype == dtype {
-            try emit(data.bytes)
+            // In 8 MiB pieces, each released once written: resident memory stays bounded even for
+            // roberta-base's 154 MB word embeddings.
+            let piece = 8 << 20
+            var offset = 0
+            while offset < data.bytes.count {
+                let n = min(piece, data.bytes.count - offset)
+                let chunk = UnsafeRawBufferPointer(rebasing: data.bytes[offset..<(offset + n)])
+                try emit(chunk)
+                releasePages(of: chunk, owner: data.owner)
+                offset += n
+            }
             return
         }
         let count = data.info.elementCount
@@ -74,10 +84,14 @@ enum TensorBytes {
     /// views into a read-only file mapping (``MappedFile``): those pages are re-read from the file if
     /// touched again. Owned (heap) buffers are left alone.
     static func releasePages(of data: TensorData) {
-        guard data.owner is MappedFile, let base = data.bytes.baseAddress, data.bytes.count > 0 else { return }
+        releasePages(of: data.bytes, owner: data.owner)
+    }
+
+    static func releasePages(of bytes: UnsafeRawBufferPointer, owner: AnyObject) {
+        guard owner is MappedFile, let base = bytes.baseAddress, bytes.count > 0 else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = (Int(bitPattern: base) + page - 1) / page * page
-        let end = (Int(bitPattern: base) + data.bytes.count) / page * page
+        let end = (Int(bitPattern: base) + bytes.count) / page * page
         guard end > start else { return }
         _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
     }

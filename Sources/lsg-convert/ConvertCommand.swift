@@ -74,6 +74,8 @@ struct ConvertCommand: ParsableCommand {
     var force = false
     @Flag(help: "Skip the verification that ends a conversion (verification runs when the verify command lands).")
     var noVerify = false
+    @Flag(help: "Do not record the sha256 of the source weight files in lsg_conversion.json (saves reading the source twice).")
+    var noSourceHash = false
     @Flag(name: .shortAndLong, help: "No progress output.")
     var quiet = false
 
@@ -134,6 +136,7 @@ struct ConvertCommand: ParsableCommand {
         for warning in plan.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
 
         converter.modelingFile = ModelingFileLocator.locate(family: plan.family)
+        converter.hashSource = !noSourceHash
         installInterruptHandlers()
         let printer = ProgressPrinter(quiet: quiet)
         try converter.convert(plan: plan, to: destination, force: force) { printer.handle($0) }
