@@ -27,6 +27,9 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "A model folder (config.json + weights), or a model name in the local Hugging Face cache.")
     var model: String
 
+    @Option(help: "Hub revision (branch, tag or commit) when MODEL is a cache name.")
+    var revision: String = "main"
+
     @Option(name: .shortAndLong, help: "Output folder (default: ./NAME-lsg-<max-len>).")
     var output: String?
 
@@ -118,7 +121,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     private func convert() throws {
-        let folderURL = try ModelArgument.resolveFolder(model)
+        let folderURL = try ModelArgument.resolveFolder(model, revision: revision)
         let outputPath = output ?? "./\(ModelArgument.shortName(model))-lsg-\(maxLen)"
         let options = try options(output: outputPath)
         let folder = try ModelFolder(url: folderURL)

@@ -1,20 +1,15 @@
 import ArgumentParser
 import Foundation
+import HubCache
 
-/// Turns the MODEL argument into a model folder.
-///
-/// Seam for the Hugging Face cache: today only a folder path is accepted; name resolution
-/// (`roberta-base`, `FacebookAI/roberta-base` -> `…/hub/models--FacebookAI--roberta-base/snapshots/<rev>`)
-/// is wired here once the `HubCache` target lands.
+/// Turns the MODEL argument into a model folder: an existing path as is; else a snapshot of the
+/// local Hugging Face cache (`roberta-base` and `FacebookAI/roberta-base` are the same model), else a
+/// download into that cache unless `HF_HUB_OFFLINE` is set (``HubCache/ModelResolver``). When nothing
+/// is found the error lists every place looked in.
 enum ModelArgument {
-    /// The folder for `argument`, or a usage error saying where it looked.
-    static func resolveFolder(_ argument: String) throws -> URL {
-        let url = URL(fileURLWithPath: (argument as NSString).expandingTildeInPath)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return url
-        }
-        throw ValidationError("MODEL \"\(argument)\": no folder at \(url.path) (Hugging Face cache names are not resolved yet: pass the snapshot folder)")
+    static func resolveFolder(_ argument: String, revision: String) throws -> URL {
+        try ModelResolver(log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+            .resolve(name: argument, revision: revision, requirement: .model)
     }
 
     /// `NAME` in the default output `./NAME-lsg-<max-len>`: the last path component of the argument

@@ -79,3 +79,47 @@ import TestSupport
         #expect(result.stderr.contains("/nonexistent/roberta"))
     }
 }
+
+/// MODEL as a Hugging Face cache name: a hand-made cache whose snapshot files are symlinks into
+/// `blobs/` (as huggingface_hub lays them out).
+@Suite struct ConvertFromCacheTests {
+    @Test("a cache name converts; the output holds real files; provenance records the revision and the blob's sha256")
+    func cacheName() throws {
+        let temp = try TemporaryDirectory("lsg-cache")
+        let fm = FileManager.default
+        let repo = temp.url("hub/models--FacebookAI--roberta-base")
+        let commit = "0123456789abcdef0123456789abcdef01234567"
+        let snapshot = repo.appendingPathComponent("snapshots/\(commit)")
+        try fm.createDirectory(at: snapshot, withIntermediateDirectories: true)
+        try fm.createDirectory(at: repo.appendingPathComponent("blobs"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: repo.appendingPathComponent("refs"), withIntermediateDirectories: true)
+        try Data(commit.utf8).write(to: repo.appendingPathComponent("refs/main"))
+        let source = Fixtures.url("conversion/sources/tiny-mlm")
+        let weightsSHA = "8f7a5f7c1cbbd0ba0ea43e26aef7e5a83b2bb7b1a3f1f6cf8ff6a0c7f1f0d2a3"  // not the real hash: must be taken from the name
+        for name in try fm.contentsOfDirectory(atPath: source.path) {
+            let blobName = name == "model.safetensors" ? weightsSHA : "blob-\(name)"
+            try fm.copyItem(at: source.appendingPathComponent(name), to: repo.appendingPathComponent("blobs/\(blobName)"))
+            try fm.createSymbolicLink(atPath: snapshot.appendingPathComponent(name).path, withDestinationPath: "../../blobs/\(blobName)")
+        }
+        let output = temp.url("out")
+        let result = try CommandRunner.run(["roberta-base", "--max-len", "512", "-o", output.path, "-q"],
+                                           environment: ["HF_HUB_CACHE": temp.url("hub").path, "HF_HUB_OFFLINE": "1"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        for name in try fm.contentsOfDirectory(atPath: output.path) {
+            #expect((try? fm.destinationOfSymbolicLink(atPath: output.appendingPathComponent(name).path)) == nil, "\(name) is a link")
+        }
+        let record = try ModelFolder.readJSON(output.appendingPathComponent("lsg_conversion.json"))
+        #expect(record["source"]?["revision"]?.stringValue == commit)
+        #expect(record["source"]?["weights"]?.arrayValue?.first?["sha256"]?.stringValue == weightsSHA)
+        #expect(try ModelFolder.readJSON(output.appendingPathComponent("tokenizer_config.json"))["model_max_length"]?.intValue == 512)
+    }
+
+    @Test("an unknown name lists where it looked")
+    func unknownName() throws {
+        let temp = try TemporaryDirectory("lsg-cache")
+        let result = try CommandRunner.run(["org/missing-model", "-o", temp.url("out").path],
+                                           environment: ["HF_HUB_CACHE": temp.url("hub").path, "HF_HUB_OFFLINE": "1"])
+        #expect(result.exitCode != 0)
+        #expect(result.stderr.contains("models--org--missing-model"))
+    }
+}
