@@ -14,6 +14,8 @@ public struct LSGConverter {
     public var modelingFile: URL?
     /// Hugging Face revision of the source, when known (recorded in `lsg_conversion.json`).
     public var sourceRevision: String?
+    /// The hub name the source was asked for (`roberta-base`), when it was not given as a path.
+    public var sourceName: String?
     /// Hash the source weight files for `lsg_conversion.json` (on a second thread, while writing).
     public var hashSource = true
     /// Polled between tensors; when it returns true the conversion stops and leaves nothing behind.
@@ -90,7 +92,8 @@ public struct LSGConverter {
         }
         try checkInterrupt()
         group.wait()
-        let record = Provenance.record(plan: plan, options: options, sourcePath: folder.url.path, sourceRevision: sourceRevision,
+        let record = Provenance.record(plan: plan, options: options, sourcePath: folder.url.standardizedFileURL.path,
+                                       sourceName: sourceName, sourceRevision: sourceRevision,
                                        weightFiles: hashes.values, modelingFileCopied: modelingCopied)
         try writeText(record.serialized(indent: 2, asciiOnly: false) + "\n", to: output.url(Provenance.fileName))
         progress(.wroteFile(Provenance.fileName))
@@ -135,7 +138,8 @@ public struct LSGConverter {
             result = try GlobalEmbeddings.random(ordered: ordered, hidden: D, vocabulary: word.info.shape[0],
                                                  bosRow: wordRow(bos), wordRow: wordRow, random: &draws)
         }
-        if initializer.keepFirstRow, let existing = source.info(named: prefix + "embeddings.global_embeddings.weight")
+        // The source's own name (its prefix may differ from the target's).
+        if initializer.keepFirstRow, let existing = source.info(named: ModelFamily.backbonePrefix + "embeddings.global_embeddings.weight")
             ?? source.info(named: "embeddings.global_embeddings.weight") {
             // §5d keep_first: row 0 stays the source's.
             let old = try source.tensor(named: existing.name).floats()

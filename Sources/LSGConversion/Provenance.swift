@@ -42,8 +42,10 @@ public enum Provenance {
     }
 
     /// The record, as a JSON object.
-    public static func record(plan: ConversionPlan, options: ConversionOptions, sourcePath: String, sourceRevision: String?,
-                              weightFiles: [(name: String, bytes: Int, sha256: String)], modelingFileCopied: Bool) -> JSONValue {
+    /// - Parameter sourceName: the hub name MODEL was given as (nil for a folder path).
+    public static func record(plan: ConversionPlan, options: ConversionOptions, sourcePath: String, sourceName: String? = nil,
+                              sourceRevision: String?, weightFiles: [(name: String, bytes: Int, sha256: String)],
+                              modelingFileCopied: Bool) -> JSONValue {
         func opt<T>(_ value: T?, _ make: (T) -> JSONValue) -> JSONValue { value.map(make) ?? .null }
         let optionsObject: JSONValue = .object([
             ("max_len", .int(Int64(options.maxLength))),
@@ -54,7 +56,9 @@ public enum Provenance {
             ("resize_lsg", .bool(options.resizeLSG)),
             ("dtype", .string(options.outputDType.rawValue)),
             ("seed", .int(Int64(bitPattern: options.seed))),
-            ("set", .object(options.configOverrides.map { ($0.key, $0.value) })),
+            // Every config key the user chose: the LSG flags given explicitly, then `--set` (the
+            // verify command allows these keys to differ from the source's config).
+            ("set", .object(explicitSettings(options))),
         ])
         let lsgKeys = ["adaptive", "block_size", "lsh_num_pre_rounds", "mask_first_token", "num_global_tokens",
                        "pool_with_global", "sparse_block_size", "sparsity_factor", "sparsity_type"]
@@ -64,6 +68,7 @@ public enum Provenance {
             ("reference", .string("lsg-converter 0.1.9 (transformers 4.36)")),
             ("source", .object([
                 ("path", .string(sourcePath)),
+                ("name", opt(sourceName) { .string($0) }),
                 ("revision", opt(sourceRevision) { .string($0) }),
                 ("format", .string(plan.sourceFormat.rawValue)),
                 ("architecture", opt(plan.sourceArchitecture) { .string($0) }),
@@ -78,6 +83,25 @@ public enum Provenance {
             ("dropped", .array(plan.dropped.map { .string($0.name) })),
             ("modeling_file_copied", .bool(modelingFileCopied)),
         ])
+    }
+
+    static func explicitSettings(_ options: ConversionOptions) -> [(String, JSONValue)] {
+        var pairs: [(String, JSONValue)] = []
+        func add(_ key: String, _ value: JSONValue?) { if let value { pairs.append((key, value)) } }
+        add("block_size", options.blockSize.map { .int(Int64($0)) })
+        add("sparse_block_size", options.sparseBlockSize.map { .int(Int64($0)) })
+        add("sparsity_factor", options.sparsityFactor.map { .int(Int64($0)) })
+        add("sparsity_type", options.sparsityType.map { .string($0) })
+        add("num_global_tokens", options.numGlobalTokens.map { .int(Int64($0)) })
+        add("mask_first_token", options.maskFirstToken.map { .bool($0) })
+        add("pool_with_global", options.poolWithGlobal.map { .bool($0) })
+        add("adaptive", options.adaptive.map { .bool($0) })
+        add("lsh_num_pre_rounds", options.lshNumPreRounds.map { .int(Int64($0)) })
+        for (key, value) in options.configOverrides {
+            pairs.removeAll { $0.0 == key }
+            pairs.append((key, value))
+        }
+        return pairs
     }
 
     /// The source revision when `folder` is a Hugging Face cache snapshot (`.../snapshots/<rev>`).

@@ -140,6 +140,7 @@ struct ConvertCommand: ParsableCommand {
 
         converter.modelingFile = ModelingFileLocator.locate(family: plan.family)
         converter.hashSource = !noSourceHash
+        if !FileManager.default.fileExists(atPath: (model as NSString).expandingTildeInPath) { converter.sourceName = model }
         installInterruptHandlers()
         let printer = ProgressPrinter(quiet: quiet)
         try converter.convert(plan: plan, to: destination, force: force) { printer.handle($0) }

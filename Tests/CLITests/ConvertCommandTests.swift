@@ -22,7 +22,8 @@ import TestSupport
         let record = try ModelFolder.readJSON(temp.url("out/lsg_conversion.json"))
         let weights = try #require(record["source"]?["weights"]?.arrayValue?.first)
         #expect(weights["file"]?.stringValue == "model.safetensors")
-        #expect(weights["sha256"]?.stringValue?.count == 64)
+        // `sha256sum fixtures/conversion/sources/tiny-mlm/model.safetensors`
+        #expect(weights["sha256"]?.stringValue == "23bf040c40c24c1dc5bc0e704aed1d6e54a458fa8290f3ce7c86760dbfe2b287")
     }
 
     @Test("the modeling file is copied when LSG_MODELING_FILE points at it")
@@ -110,6 +111,8 @@ import TestSupport
         }
         let record = try ModelFolder.readJSON(output.appendingPathComponent("lsg_conversion.json"))
         #expect(record["source"]?["revision"]?.stringValue == commit)
+        #expect(record["source"]?["name"]?.stringValue == "roberta-base")
+        #expect(record["source"]?["path"]?.stringValue == snapshot.standardizedFileURL.path)
         #expect(record["source"]?["weights"]?.arrayValue?.first?["sha256"]?.stringValue == weightsSHA)
         #expect(try ModelFolder.readJSON(output.appendingPathComponent("tokenizer_config.json"))["model_max_length"]?.intValue == 512)
     }

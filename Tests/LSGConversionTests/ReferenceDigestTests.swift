@@ -105,6 +105,22 @@ struct ReferenceDigestTests {
         try Self.compare(output: temp.url("out"), with: digest)
     }
 
+    /// The global table depends only on the source (§5): an LSG MaskedLM source converted to
+    /// LSGRobertaModel (prefix stripped) at another length keeps the reference's keep-first rows.
+    @Test("keep-first global rows survive a change of head and length")
+    func keepFirstOtherHead() throws {
+        let digest = try ConversionFixtures.digest("lsg-keep-first-4096")
+        let temp = try TemporaryDirectory("lsg-digest")
+        var options = ConversionOptions()
+        options.maxLength = 2048
+        options.architecture = "LSGRobertaModel"
+        options.keepFirstGlobalToken = true
+        _ = try ConversionFixtures.convert(ConversionFixtures.source("tiny-lsg-1024"), options: options, to: temp.url("out"))
+        let file = try SafetensorsFile(path: temp.url("out/model.safetensors").path)
+        let globals = try file.tensor(named: "embeddings.global_embeddings.weight")
+        #expect(ConversionFixtures.sha256(globals.bytes) == digest.tensors["roberta.embeddings.global_embeddings.weight"]?.sha256)
+    }
+
     /// Compares a converted folder with a reference digest.
     static func compare(output: URL, with digest: ConversionFixtures.Digest) throws {
         let file = try SafetensorsFile(path: output.appendingPathComponent("model.safetensors").path)
