@@ -19,6 +19,9 @@ enum ConversionFixtures {
         var options: JSONValue
         var globalRows: (tensor: String, rows: [Int], sha256: String)?
         var files: [String]
+        /// sha256 of the reference's whole model.safetensors and config.json.
+        var modelFileSHA256: String
+        var configFileSHA256: String
     }
 
     static func digest(_ name: String) throws -> Digest {
@@ -37,7 +40,9 @@ enum ConversionFixtures {
                       randomTensors: Set((json["random_tensors"]?.arrayValue ?? []).compactMap(\.stringValue)),
                       config: json["config"]!, modelMaxLength: json["model_max_length"]!.intValue!,
                       options: json["options"]!, globalRows: globalRows,
-                      files: json["files"]!.arrayValue!.compactMap(\.stringValue))
+                      files: json["files"]!.arrayValue!.compactMap(\.stringValue),
+                      modelFileSHA256: json["file_sha256"]!["model.safetensors"]!.stringValue!,
+                      configFileSHA256: json["file_sha256"]!["config.json"]!.stringValue!)
     }
 
     /// The options the reference ran with, as ours: the API's arguments, and its model_kwargs as `--set`.

@@ -137,8 +137,18 @@ struct ReferenceDigestTests {
                 #expect(ConversionFixtures.sha256(data.bytes) == expected.sha256, "\(name) bytes")
             }
         }
-        // config.json: every key and value equal; `_name_or_path` is the output path in both.
         let config = try ModelFolder.readJSON(output.appendingPathComponent("config.json"))
+        // Whole files: with no random part, model.safetensors is the reference's byte for byte (header,
+        // tensor order, padding, metadata); config.json is byte-identical when `_name_or_path` is the same.
+        if digest.randomTensors.isEmpty && digest.globalRows == nil {
+            let bytes = try Data(contentsOf: output.appendingPathComponent("model.safetensors"))
+            #expect(bytes.withUnsafeBytes { SHA256.hex($0) } == digest.modelFileSHA256, "model.safetensors bytes")
+        }
+        if config["_name_or_path"] == digest.config["_name_or_path"] {
+            let bytes = try Data(contentsOf: output.appendingPathComponent("config.json"))
+            #expect(bytes.withUnsafeBytes { SHA256.hex($0) } == digest.configFileSHA256, "config.json bytes")
+        }
+        // config.json: every key and value equal; `_name_or_path` is the output path in both.
         var ours = config, theirs = digest.config
         ours.remove("_name_or_path")
         theirs.remove("_name_or_path")
