@@ -42,6 +42,33 @@ public enum LSGConfigBuilder {
         ]
     }
 
+    /// `PretrainedConfig().to_dict()` of transformers 4.36.2. `save_pretrained` writes a key of this
+    /// table only when its value differs from this default (or from the config class's own default),
+    /// so configs written the old way (every default spelled out) lose those keys in the reference's
+    /// output; we do the same.
+    static let pretrainedConfigDefaults: [(String, JSONValue)] = {
+        let text = """
+        {"add_cross_attention": false, "bad_words_ids": null, "begin_suppress_tokens": null, "chunk_size_feed_forward": 0,
+         "cross_attention_hidden_size": null, "decoder_start_token_id": null, "diversity_penalty": 0.0, "do_sample": false,
+         "early_stopping": false, "encoder_no_repeat_ngram_size": 0, "exponential_decay_length_penalty": null,
+         "finetuning_task": null, "forced_bos_token_id": null, "forced_eos_token_id": null,
+         "id2label": {"0": "LABEL_0", "1": "LABEL_1"}, "is_decoder": false, "is_encoder_decoder": false,
+         "label2id": {"LABEL_0": 0, "LABEL_1": 1}, "length_penalty": 1.0, "max_length": 20, "min_length": 0,
+         "no_repeat_ngram_size": 0, "num_beam_groups": 1, "num_beams": 1, "num_return_sequences": 1,
+         "output_attentions": false, "output_hidden_states": false, "output_scores": false, "prefix": null,
+         "problem_type": null, "pruned_heads": {}, "remove_invalid_values": false, "repetition_penalty": 1.0,
+         "return_dict": true, "return_dict_in_generate": false, "sep_token_id": null, "suppress_tokens": null,
+         "task_specific_params": null, "temperature": 1.0, "tf_legacy_loss": false, "tie_encoder_decoder": false,
+         "tie_word_embeddings": true, "tokenizer_class": null, "top_k": 50, "top_p": 1.0, "torchscript": false,
+         "typical_p": 1.0, "use_bfloat16": false}
+        """
+        return (try? JSONParser.parse(text))?.objectValue ?? []
+    }()
+
+    /// `transformers_version` as the reference's save writes it (its running version; the LSG remote
+    /// code needs 4.36.1 to 4.44.2 anyway).
+    public static let transformersVersion = "4.36.2"
+
     /// The config.json of the converted model (keys unsorted; serialize with `sortedKeys()`), and
     /// warnings for settings the reference accepts with a warning.
     /// - Parameters:
@@ -86,7 +113,12 @@ public enum LSGConfigBuilder {
         config.set("base_model_prefix", .string("lsg"))
         config.set("max_position_embeddings", .int(Int64(options.maxLength + PositionEmbeddings.offset)))
         config.set("torch_dtype", .string(torchDType))
+        config.set("transformers_version", .string(transformersVersion))
         if let name = options.nameOrPath { config.set("_name_or_path", .string(name)) }
+        // save_pretrained's to_diff_dict (the RoBERTa/LSG class defaults are never equal to these).
+        for (key, value) in pretrainedConfigDefaults where config[key] == value {
+            config.remove(key)
+        }
         return (config, warnings)
     }
 

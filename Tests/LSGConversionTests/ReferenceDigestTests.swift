@@ -10,7 +10,7 @@ import TestSupport
 @Suite("Conversions match the reference bit for bit")
 struct ReferenceDigestTests {
     static let cases = [
-        "mlm-1000", "mlm-2048", "mlm-4096", "mlm-4096-stride32", "mlm-4096-options", "model-to-mlm-4096",
+        "mlm-256", "mlm-1000", "mlm-2048", "mlm-4096", "mlm-4096-stride32", "mlm-4096-options", "model-to-mlm-4096",
         "mlm-to-seqcls-4096", "mlm-to-model-2048", "mlm-to-multiplechoice-2048", "model-to-model-2048",
         "mlm130-2048", "mlm-random-global-2048", "lsg-keep-first-4096", "lsg-resize-4096", "lsg-recompute-2048",
     ]
@@ -91,7 +91,9 @@ struct ReferenceDigestTests {
 
     /// XLM-RoBERTa and CamemBERT: tiny-mlm's weights under another model_type (same rules, other
     /// class names and remote-code module).
-    @Test("xlm-roberta and camembert sources", arguments: ["xlmr-2048", "camembert-2048"])
+    /// (verbose-config-2048: a config.json that spells out every default and an old
+    /// transformers_version, which save_pretrained drops / rewrites.)
+    @Test("xlm-roberta and camembert sources; a verbose config", arguments: ["xlmr-2048", "camembert-2048", "verbose-config-2048"])
     func otherFamilies(_ name: String) throws {
         let digest = try ConversionFixtures.digest(name)
         let json = try ModelFolder.readJSON(Fixtures.url("conversion/digests/\(name).json"))
