@@ -38,6 +38,12 @@ public struct LSGConverter {
     public func convert(plan: ConversionPlan, to destination: URL, force: Bool,
                         progress: @escaping (ConversionProgress) -> Void = { _ in }) throws {
         let start = DispatchTime.now()
+        // `--force` replaces the destination: never when it is (or contains) the source being read.
+        let sourcePath = folder.url.resolvingSymlinksInPath().standardizedFileURL.path
+        let destinationPath = destination.resolvingSymlinksInPath().standardizedFileURL.path
+        if sourcePath == destinationPath || sourcePath.hasPrefix(destinationPath + "/") {
+            throw ConversionError(.outputExists, destination.path, "is the source model folder (or contains it); choose another --output")
+        }
         let output = try OutputFolder(destination: destination, force: force)
         do {
             try write(plan: plan, into: output, progress: progress)

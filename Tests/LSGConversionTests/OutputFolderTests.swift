@@ -86,6 +86,21 @@ struct OutputFolderTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path) == ["out"])
     }
 
+    @Test("--force never replaces the source folder or a folder containing it")
+    func sourceProtected() throws {
+        let temp = try TemporaryDirectory("lsg-out")
+        let source = temp.url("models/tiny")
+        try FileManager.default.createDirectory(at: temp.url("models"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: ConversionFixtures.source("tiny-mlm"), to: source)
+        for destination in [source, temp.url("models")] {
+            let error = try #require(throws: ConversionError.self) {
+                _ = try ConversionFixtures.convert(source, options: options(), to: destination, force: true)
+            }
+            #expect(error.kind == .outputExists)
+        }
+        #expect(FileManager.default.fileExists(atPath: source.appendingPathComponent("model.safetensors").path))
+    }
+
     @Test("an output path that is a file is refused")
     func fileAtDestination() throws {
         let temp = try TemporaryDirectory("lsg-out")
