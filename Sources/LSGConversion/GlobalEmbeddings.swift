@@ -76,6 +76,55 @@ public enum GlobalEmbeddings {
         return out
     }
 
+    /// Column means and the unbiased covariance (`torch.cov(u.T)`, D x D) of the V x D word embeddings.
+    /// Rows are centred and taken 256 at a time, transposed, so that each covariance entry gains a
+    /// contiguous 256-long Float32 dot product (vectorised, cache-resident) added into a Float64
+    /// accumulator: ~20x faster than row-by-row rank-1 updates for roberta-base (50265 x 768).
+    public static func covariance(vocabulary V: Int, hidden D: Int, wordRow: (Int) -> [Float]) -> (mean: [Double], matrix: [Double]) {
+        var mean = [Double](repeating: 0, count: D)
+        for v in 0..<V { let row = wordRow(v); for c in 0..<D { mean[c] += Double(row[c]) } }
+        for c in 0..<D { mean[c] /= Double(V) }
+        let chunk = 256
+        var matrix = [Double](repeating: 0, count: D * D)
+        var block = [Float](repeating: 0, count: D * chunk)   // transposed: block[c * chunk + r]
+        var start = 0
+        while start < V {
+            let n = min(chunk, V - start)
+            for r in 0..<n {
+                let row = wordRow(start + r)
+                for c in 0..<D { block[c * chunk + r] = Float(Double(row[c]) - mean[c]) }
+            }
+            for r in n..<chunk { for c in 0..<D { block[c * chunk + r] = 0 } }
+            block.withUnsafeBufferPointer { b in
+                matrix.withUnsafeMutableBufferPointer { m in
+                    let base = b.baseAddress!
+                    for i in 0..<D {
+                        let a = UnsafeRawPointer(base + i * chunk)
+                        for j in i..<D {
+                            let x = UnsafeRawPointer(base + j * chunk)
+                            var acc = SIMD8<Float>()
+                            var k = 0
+                            while k < chunk {
+                                acc += a.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+                                    * x.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+                                k += 8
+                            }
+                            m[i * D + j] += Double(acc.sum())
+                        }
+                    }
+                }
+            }
+            start += n
+        }
+        for i in 0..<D {
+            for j in i..<D {
+                matrix[i * D + j] /= Double(V - 1)
+                matrix[j * D + i] = matrix[i * D + j]
+            }
+        }
+        return (mean, matrix)
+    }
+
     /// Random init (§5c): 512 draws from the multivariate normal with the word embeddings' mean and
     /// unbiased covariance (`torch.cov(u.T)`), row 0 replaced by `word[bos]`, plus the ordered
     /// positions. The draws are `mean + L·z` with `L` the Cholesky factor of the covariance (what
@@ -87,31 +136,13 @@ public enum GlobalEmbeddings {
             throw ConversionError(.invalidOption, "--random-global-init",
                                   "the word embeddings' covariance is singular (vocabulary \(V) ≤ hidden size \(D)); use the deterministic init")
         }
-        var mean = [Double](repeating: 0, count: D)
-        for v in 0..<V { let row = wordRow(v); for c in 0..<D { mean[c] += Double(row[c]) } }
-        for c in 0..<D { mean[c] /= Double(V) }
-        // Upper triangle of Σ (x - m)(x - m)ᵀ, accumulated in Double.
-        var cov = [Double](repeating: 0, count: D * D)
-        var centered = [Double](repeating: 0, count: D)
-        cov.withUnsafeMutableBufferPointer { cv in
-            centered.withUnsafeMutableBufferPointer { x in
-                for v in 0..<V {
-                    let row = wordRow(v)
-                    for c in 0..<D { x[c] = Double(row[c]) - mean[c] }
-                    for i in 0..<D {
-                        let a = x[i]
-                        let base = i * D
-                        for j in i..<D { cv[base + j] += a * x[j] }
-                    }
-                }
-            }
-        }
-        for i in 0..<D { for j in i..<D { cov[i * D + j] /= Double(V - 1); cov[j * D + i] = cov[i * D + j] } }
+        let cov = covariance(vocabulary: V, hidden: D, wordRow: wordRow)
+        let mean = cov.mean
         // Cholesky: cov = L Lᵀ, L lower-triangular.
         var l = [Double](repeating: 0, count: D * D)
         for i in 0..<D {
             for j in 0...i {
-                var sum = cov[i * D + j]
+                var sum = cov.matrix[i * D + j]
                 for k in 0..<j { sum -= l[i * D + k] * l[j * D + k] }
                 if i == j {
                     guard sum > 0 else {

@@ -122,6 +122,17 @@ struct EmbeddingMathTests {
         }
     }
 
+    @Test("covariance of the word embeddings (torch.cov(u.T), unbiased) on a hand-computed 4 x 2 case")
+    func covariance() {
+        // Rows (1,2) (3,4) (5,0) (7,2): mean (4,2); centred (-3,0) (-1,2) (1,-2) (3,0).
+        let rows: [[Float]] = [[1, 2], [3, 4], [5, 0], [7, 2]]
+        let (mean, matrix) = GlobalEmbeddings.covariance(vocabulary: 4, hidden: 2) { rows[$0] }
+        #expect(mean == [4, 2])
+        #expect(abs(matrix[0] - 20.0 / 3) < 1e-9)
+        #expect(abs(matrix[1] + 4.0 / 3) < 1e-9 && matrix[1] == matrix[2])
+        #expect(abs(matrix[3] - 8.0 / 3) < 1e-9)
+    }
+
     @Test("SHA-256 test vectors (FIPS 180-4)")
     func sha256() {
         func hex(_ s: String) -> String { Array(s.utf8).withUnsafeBytes { SHA256.hex($0) } }
