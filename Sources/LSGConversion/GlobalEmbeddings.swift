@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The 512 x D global-token table of an LSG model (reference §5). Computed in Float32, as the
 /// reference does (it loads every source in float32), and rounded to the output dtype afterwards.
 public enum GlobalEmbeddings {
@@ -97,8 +99,10 @@ public enum GlobalEmbeddings {
             for r in n..<chunk { for c in 0..<D { block[c * chunk + r] = 0 } }
             block.withUnsafeBufferPointer { b in
                 matrix.withUnsafeMutableBufferPointer { m in
-                    let base = b.baseAddress!
-                    for i in 0..<D {
+                    // Rows i of the upper triangle are independent: spread them over the cores.
+                    nonisolated(unsafe) let base = b.baseAddress!
+                    nonisolated(unsafe) let m = m
+                    DispatchQueue.concurrentPerform(iterations: D) { i in
                         let a = UnsafeRawPointer(base + i * chunk)
                         for j in i..<D {
                             let x = UnsafeRawPointer(base + j * chunk)
