@@ -24,7 +24,7 @@ struct ConvertCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A model folder (config.json + weights), or a model name in the local Hugging Face cache.")
+    @Argument(help: "A model folder (config.json + weights), or a hub model id (roberta-base, FacebookAI/roberta-base) looked up in the local Hugging Face cache and downloaded unless HF_HUB_OFFLINE=1.")
     var model: String
 
     @Option(help: "Hub revision (branch, tag or commit) when MODEL is a cache name.")
