@@ -143,6 +143,7 @@ public struct LSGConverter {
             var draws = SeededGaussian(seed: options.seed, stream: "global_embeddings/multivariate-normal")
             result = try GlobalEmbeddings.random(ordered: ordered, hidden: D, vocabulary: word.info.shape[0],
                                                  bosRow: wordRow(bos), wordRow: wordRow, random: &draws)
+            TensorBytes.releasePages(of: word)
         }
         // The source's own name (its prefix may differ from the target's).
         if initializer.keepFirstRow, let existing = source.info(named: ModelFamily.backbonePrefix + "embeddings.global_embeddings.weight")

@@ -26,6 +26,17 @@ import TestSupport
         #expect(weights["sha256"]?.stringValue == "23bf040c40c24c1dc5bc0e704aed1d6e54a458fa8290f3ce7c86760dbfe2b287")
     }
 
+    @Test("the shipped tiny model converts to 4096 (the README's first conversion)")
+    func shippedTinyModel() throws {
+        let temp = try TemporaryDirectory("lsg-cli")
+        let result = try CommandRunner.run([Fixtures.path("models/tiny-roberta-mlm"), "--max-len", "4096", "-o", temp.url("tiny").path, "-q"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let weights = try SafetensorsFile(path: temp.url("tiny/model.safetensors").path)
+        #expect(weights.info(named: "roberta.embeddings.position_embeddings.weight")?.shape == [4098, 32])
+        #expect(weights.info(named: "roberta.embeddings.global_embeddings.weight")?.shape == [512, 32])
+        #expect(try ModelFolder.readJSON(temp.url("tiny/config.json"))["architectures"] == .array([.string("LSGRobertaForMaskedLM")]))
+    }
+
     @Test("the modeling file is copied when LSG_MODELING_FILE points at it")
     func modelingFile() throws {
         let temp = try TemporaryDirectory("lsg-cli")
