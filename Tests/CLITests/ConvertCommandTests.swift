@@ -9,7 +9,8 @@ import TestSupport
     func defaultSubcommand() throws {
         let temp = try TemporaryDirectory("lsg-cli")
         let result = try CommandRunner.run([Fixtures.path("conversion/sources/tiny-mlm"), "--max-len", "1024", "--output", temp.url("out").path],
-                                           environment: ["LSG_MODELING_FILE": "/nonexistent"])
+                                           environment: ["LSG_MODELING_FILE": "/nonexistent", "HOME": temp.path, "VIRTUAL_ENV": "", "CONDA_PREFIX": ""],
+                                           currentDirectory: temp.url)
         #expect(result.exitCode == 0, "\(result.stderr)")
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: temp.url("out").path))
         #expect(files.isSuperset(of: ["model.safetensors", "config.json", "tokenizer_config.json", "vocab.json", "lsg_conversion.json"]))
