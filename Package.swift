@@ -35,6 +35,8 @@ let package = Package(
         .library(name: "CheckpointIO", targets: ["CheckpointIO"]),
         .library(name: "LSGConversion", targets: ["LSGConversion"]),
         .library(name: "LSGRuntime", targets: ["LSGRuntime"]),
+        .library(name: "Tokenization", targets: ["Tokenization"]),
+        .library(name: "HubCache", targets: ["HubCache"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,14 +47,21 @@ let package = Package(
         /// Bytes <-> tensors: safetensors, PyTorch zip, legacy torch.save, sharded folders. No model semantics.
         .target(name: "CheckpointIO", dependencies: ["CZlib"]),
         /// RoBERTa -> LSG conversion: rules, position/global embeddings, config, output folder.
-        .target(name: "LSGConversion", dependencies: ["CheckpointIO"]),
+        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256"]),
+        /// SHA-256 block function with the x86 SHA extensions (provenance hashes of large sources).
+        .target(name: "CSHA256"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
+        /// RoBERTa byte-level BPE tokenizer (ids identical to Hugging Face tokenizers).
+        .target(name: "Tokenization"),
+        /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
+        .target(name: "HubCache"),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",
             dependencies: [
                 "CheckpointIO", "LSGConversion", "LSGRuntime",
+                "Tokenization", "HubCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,5 +73,7 @@ let package = Package(
         .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
+        .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
     ]
 )
