@@ -66,7 +66,7 @@ let package = Package(
             ]
         ),
         /// Benchmark: GEMM GFLOP/s and LSG forward times on a roberta-base-shaped random model.
-        .executableTarget(name: "lsg-bench", dependencies: ["LSGRuntime", "CheckpointIO"]),
+        .executableTarget(name: "lsg-bench", dependencies: ["LSGRuntime", "CheckpointIO"], swiftSettings: kernelSettings),
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),
