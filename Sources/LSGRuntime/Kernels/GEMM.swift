@@ -4,6 +4,11 @@
 // packed into 48-column panels and A into 8-row panels for one `kc`-deep slice at a time; an 8x48
 // micro-kernel keeps 24 `SIMD16<Float>` accumulators in the AVX-512 registers. The module is built
 // with `-target-cpu <host>` (Package.swift) so `addProduct` becomes a vector FMA.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `C = A · op(B) (+ bias)` for row-major Float32 matrices.
 public enum GEMM {
@@ -11,10 +16,16 @@ public enum GEMM {
     static let mr = 8
     /// Micro-tile columns (B panel width): three `SIMD16<Float>`.
     static let nr = 48
-    /// Rows of A packed per cache block.
-    static let mc = 192
-    /// Depth of one packed slice.
-    static let kc = 768
+    /// Rows of A packed per cache block (`LSG_GEMM_MC` overrides, for tuning measurements).
+    static let mc = tunable("LSG_GEMM_MC", default: 192, multipleOf: mr)
+    /// Depth of one packed slice (`LSG_GEMM_KC` overrides, for tuning measurements).
+    static let kc = tunable("LSG_GEMM_KC", default: 768, multipleOf: 1)
+
+    /// A positive blocking size from the environment, else `value`.
+    static func tunable(_ name: String, default value: Int, multipleOf unit: Int) -> Int {
+        guard let text = getenv(name).map({ String(cString: $0) }), let n = Int(text), n > 0, n % unit == 0 else { return value }
+        return n
+    }
 
     /// How B is stored.
     public enum BLayout: Sendable {
