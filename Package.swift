@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "CheckpointIO", targets: ["CheckpointIO"]),
         .library(name: "LSGConversion", targets: ["LSGConversion"]),
         .library(name: "LSGRuntime", targets: ["LSGRuntime"]),
+        .library(name: "LSGVerification", targets: ["LSGVerification"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,11 +49,13 @@ let package = Package(
         .target(name: "LSGConversion", dependencies: ["CheckpointIO"]),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
+        /// `lsg-convert verify`: checks a converted model against its original.
+        .target(name: "LSGVerification", dependencies: ["CheckpointIO"]),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",
             dependencies: [
-                "CheckpointIO", "LSGConversion", "LSGRuntime",
+                "CheckpointIO", "LSGConversion", "LSGRuntime", "LSGVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,5 +65,6 @@ let package = Package(
         .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "TestSupport"]),
     ]
 )

@@ -1,0 +1,159 @@
+import Foundation
+
+/// Check 5 (outputs): compares forward passes of the original RoBERTa and the converted LSG model.
+/// The checks are written against ``OutputBackend`` so that they need nothing from the runtime but
+/// forward passes; `LSGRuntime` provides the backend (see ``Verifier``).
+///
+/// * 5a equivalence: on inputs short enough for the dense path (t <= 2 * block_size), the LSG model
+///   with its global keys masked out and `pool_with_global` / `mask_first_token` off must equal the
+///   original RoBERTa: hidden states within 1e-4, logits within 1e-3.
+/// * 5b fidelity: the LSG model as configured (globals on), on inputs up to the original's maximum
+///   length: mean / minimum per-token cosine of the last hidden states, max |diff|, and for MLM
+///   models top-1 / top-5 agreement at masked positions. Fails only below `--min-cosine` / `--min-top1`.
+/// * 5c long input: the LSG model on a max-length input gives finite outputs; time and tokens/s.
+public enum OutputChecks {
+    /// 5a tolerances (issue 8).
+    public static let hiddenTolerance: Float = 1e-4
+    public static let logitsTolerance: Float = 1e-3
+
+    public static func equivalence(_ backend: any OutputBackend, inputs: [[Int]]) throws -> CheckResult {
+        var hiddenMax: Float = 0, logitsMax: Float = 0
+        var problems: [String] = []
+        for ids in inputs {
+            let reference = try backend.original(ids)
+            let lsg = try backend.lsg(ids, mode: .globalsMaskedDense)
+            let hidden = OutputMetrics.maxAbsDifference(reference.hidden, lsg.hidden)
+            hiddenMax = max(hiddenMax, hidden)
+            if hidden > hiddenTolerance { problems.append("length \(ids.count): hidden states differ by \(format(hidden)) > \(format(hiddenTolerance))") }
+            if let a = reference.logits, let b = lsg.logits {
+                let logits = OutputMetrics.maxAbsDifference(a, b)
+                logitsMax = max(logitsMax, logits)
+                if logits > logitsTolerance { problems.append("length \(ids.count): logits differ by \(format(logits)) > \(format(logitsTolerance))") }
+            }
+        }
+        let figure = "hidden \(format(hiddenMax)), logits \(format(logitsMax))"
+        let lengths = inputs.map { String($0.count) }.joined(separator: ", ")
+        return CheckResult(id: .outputEquivalence, status: problems.isEmpty ? .passed : .failed, figure: figure,
+                           value: Double(hiddenMax),
+                           message: "globals masked, dense path, lengths \(lengths): max |diff| vs the original" + (problems.isEmpty ? " within tolerance" : " too large"),
+                           problems: problems)
+    }
+
+    public static func fidelity(_ backend: any OutputBackend, inputs: [OutputInput], minCosine: Double?, minTop1: Double?) throws -> CheckResult {
+        var cosines: [Double] = []
+        var maxDiff: Float = 0
+        var top1 = 0, top5 = 0, masked = 0
+        for input in inputs {
+            let reference = try backend.original(input.ids)
+            let lsg = try backend.lsg(input.ids, mode: .asConfigured)
+            cosines += OutputMetrics.rowCosines(reference.hidden, lsg.hidden, width: backend.hiddenSize)
+            maxDiff = max(maxDiff, OutputMetrics.maxAbsDifference(reference.hidden, lsg.hidden))
+            if let a = reference.logits, let b = lsg.logits {
+                let agreement = OutputMetrics.topKAgreement(a, b, vocab: backend.vocabSize, positions: input.maskedPositions)
+                top1 += agreement.top1
+                top5 += agreement.top5
+                masked += input.maskedPositions.count
+            }
+        }
+        let mean = cosines.isEmpty ? 1 : cosines.reduce(0, +) / Double(cosines.count)
+        let minimum = cosines.min() ?? 1
+        var figure = "cos mean \(format(mean)) min \(format(minimum))"
+        var problems: [String] = []
+        if masked > 0 {
+            let rate1 = Double(top1) / Double(masked), rate5 = Double(top5) / Double(masked)
+            figure += ", top1 \(format(rate1)) top5 \(format(rate5))"
+            if let minTop1, rate1 < minTop1 { problems.append("top-1 agreement \(format(rate1)) < --min-top1 \(format(minTop1))") }
+        }
+        if let minCosine, mean < minCosine { problems.append("mean cosine \(format(mean)) < --min-cosine \(format(minCosine))") }
+        return CheckResult(id: .outputFidelity, status: problems.isEmpty ? .passed : .failed, figure: figure, value: mean,
+                           message: "globals on: last hidden states vs the original, max |diff| \(format(maxDiff))", problems: problems)
+    }
+
+    public static func longInput(_ backend: any OutputBackend, ids: [Int]) throws -> CheckResult {
+        let start = Date()
+        let outputs = try backend.lsg(ids, mode: .asConfigured)
+        let seconds = Date().timeIntervalSince(start)
+        let nonFinite = outputs.hidden.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } + (outputs.logits?.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } ?? 0)
+        let figure = "\(ids.count) tokens, \(format(seconds)) s, \(format(Double(ids.count) / max(seconds, 1e-9))) tok/s"
+        return CheckResult(id: .longInput, status: nonFinite == 0 ? .passed : .failed, figure: figure, value: seconds,
+                           message: nonFinite == 0 ? "all outputs finite" : "\(nonFinite) NaN/Inf outputs",
+                           problems: nonFinite == 0 ? [] : ["\(nonFinite) non-finite values in the outputs of a \(ids.count)-token input"])
+    }
+
+    /// The result shown for 5a-5c when no runtime is available.
+    public static func skipped(_ id: CheckID, reason: String) -> CheckResult {
+        CheckResult(id: id, status: .skipped, figure: "not run", message: reason)
+    }
+}
+
+/// Forward passes the output checks need.
+public protocol OutputBackend {
+    var hiddenSize: Int { get }
+    var vocabSize: Int { get }
+    /// The original RoBERTa on one sequence.
+    func original(_ ids: [Int]) throws -> ModelOutputs
+    /// The converted LSG model on one sequence.
+    func lsg(_ ids: [Int], mode: LSGForwardMode) throws -> ModelOutputs
+}
+
+/// How the LSG model runs for a check.
+public enum LSGForwardMode: Sendable {
+    /// Global keys masked out, `pool_with_global` and `mask_first_token` off, dense path: must equal RoBERTa.
+    case globalsMaskedDense
+    /// The configuration in config.json.
+    case asConfigured
+}
+
+/// Outputs of one forward pass on t tokens.
+public struct ModelOutputs: Sendable {
+    /// Last hidden states, t x D, row-major (global tokens and padding removed).
+    public var hidden: [Float]
+    /// MLM logits, t x V; nil for heads without an LM.
+    public var logits: [Float]?
+
+    public init(hidden: [Float], logits: [Float]?) {
+        self.hidden = hidden
+        self.logits = logits
+    }
+}
+
+/// One fidelity input: token ids and the positions holding `<mask>` (where top-k is compared).
+public struct OutputInput: Sendable, Equatable {
+    public var ids: [Int]
+    public var maskedPositions: [Int]
+
+    public init(ids: [Int], maskedPositions: [Int]) {
+        self.ids = ids
+        self.maskedPositions = maskedPositions
+    }
+
+    /// A reproducible input of `length` tokens: `<s>`, random ids from `firstOrdinaryID ..< vocab`
+    /// (excluding `mask`), `</s>`; every `maskEvery`-th inner position replaced by `mask` when given.
+    /// SplitMix64 seeded with `seed`, so the same conversion always sees the same inputs.
+    public static func random(length: Int, vocab: Int, bos: Int, eos: Int, mask: Int?, maskEvery: Int = 7,
+                              firstOrdinaryID: Int = 4, seed: UInt64 = 123) -> OutputInput {
+        precondition(length >= 2 && vocab > firstOrdinaryID + 1)
+        var state = seed
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var ids = [bos]
+        var masked: [Int] = []
+        for position in 1..<(length - 1) {
+            if let mask, position % maskEvery == 0 {
+                ids.append(mask)
+                masked.append(position)
+                continue
+            }
+            var id: Int
+            repeat { id = firstOrdinaryID + Int(next() % UInt64(vocab - firstOrdinaryID)) } while id == mask
+            ids.append(id)
+        }
+        ids.append(eos)
+        return OutputInput(ids: ids, maskedPositions: masked)
+    }
+}
