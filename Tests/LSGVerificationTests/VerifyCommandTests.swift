@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The `lsg-convert verify` binary's exit codes: 0 all checks pass, 1 a check failed, 2 cannot run.
+/// Runs the executable built next to this test bundle (`swift test` builds it with the tests).
+@Suite struct VerifyCommandTests {
+    /// `.build-*/debug/lsg-convert` beside the running test bundle, else in any scratch folder of
+    /// the repository.
+    static func binary() -> URL? {
+        var candidates: [URL] = []
+        if let executable = Bundle.main.executableURL {
+            var folder = executable.deletingLastPathComponent()
+            // macOS: .../debug/X.xctest/Contents/MacOS/X
+            for _ in 0..<4 {
+                candidates.append(folder.appendingPathComponent("lsg-convert"))
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("lsg-convert"))
+        let root = Fixtures.root
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: root.path) {
+            for entry in entries.sorted() where entry.hasPrefix(".build") {
+                candidates.append(root.appendingPathComponent(entry).appendingPathComponent("debug/lsg-convert"))
+            }
+        }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        let executable: URL = try #require(binary(), "lsg-convert binary not found next to the tests")
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func referenceConversionExitsZero() throws {
+        let result = try Self.run(["verify", Fixtures.path("verify/tiny-lsg-1024")])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("2   copied weights         PASS    41/41 bit-identical"))
+        #expect(result.stdout.hasSuffix("PASS: 5 checks passed, 3 skipped\n"))
+    }
+
+    @Test func damagedConversionExitsOneAndNamesTheProblem() throws {
+        let copy = try ConvertedCopy("tiny-lsg-1024")
+        try copy.editTensor("roberta.embeddings.position_embeddings.weight") { $0.values[600 * 32] = 7 }
+        let result = try Self.run(["verify", copy.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("3a  position table         FAIL"))
+        #expect(result.stdout.contains("first: row 600 (should equal original row 88)"))
+        #expect(result.stdout.contains("FAIL: 1 of 8 checks failed (position table)"))
+    }
+
+    @Test func jsonReportCarriesStatusesAndExitCode() throws {
+        let copy = try ConvertedCopy("tiny-lsg-1024")
+        try copy.editJSON("tokenizer_config.json") { $0.set("model_max_length", .int(4096)) }
+        let result = try Self.run(["verify", copy.path, "--json"])
+        #expect(result.status == 1)
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(report?["passed"] as? Bool == false)
+        #expect(report?["exit_code"] as? Int == 1)
+        let checks = report?["checks"] as? [[String: Any]] ?? []
+        #expect(checks.map { $0["id"] as? String } == ["structure", "copied_weights", "position_table", "global_embeddings",
+                                                      "config_tokenizer", "output_equivalence", "output_fidelity", "long_input"])
+        #expect(checks.map { $0["status"] as? String } == ["pass", "pass", "pass", "pass", "fail", "skip", "skip", "skip"])
+    }
+
+    @Test(arguments: [
+        ["verify", "/nonexistent/converted"],
+        ["verify", "FIXTURE", "--against", "/nonexistent/original"],
+        ["verify", "FIXTURE", "--min-cosine", "1.5"],
+        ["verify", "FIXTURE", "--length", "zero"],
+    ])
+    func cannotRunExitsTwo(_ arguments: [String]) throws {
+        let resolved = arguments.map { $0 == "FIXTURE" ? Fixtures.path("verify/tiny-lsg-1024") : $0 }
+        let result = try Self.run(resolved)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("lsg-convert: error: "))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func missingProvenanceWithoutAgainstExitsTwo() throws {
+        let copy = try ConvertedCopy("tiny-lsg-1024")
+        try FileManager.default.removeItem(at: copy.url.appendingPathComponent("lsg_conversion.json"))
+        let result = try Self.run(["verify", copy.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no original model to compare with (no lsg_conversion.json beside the weights); pass --against ORIGINAL"))
+        let withOriginal = try Self.run(["verify", copy.path, "--against", Fixtures.path("models/tiny-roberta-mlm")])
+        #expect(withOriginal.status == 0)
+    }
+}
