@@ -3,43 +3,11 @@ import Testing
 import TestSupport
 
 /// The `lsg-convert verify` binary's exit codes: 0 all checks pass, 1 a check failed, 2 cannot run.
-/// Runs the executable built next to this test bundle (`swift test` builds it with the tests).
+/// Runs the executable built next to this test bundle (TestSupport's `CommandRunner`).
 @Suite struct VerifyCommandTests {
-    /// `.build-*/debug/lsg-convert` beside the running test bundle, else in any scratch folder of
-    /// the repository.
-    static func binary() -> URL? {
-        var candidates: [URL] = []
-        if let executable = Bundle.main.executableURL {
-            var folder = executable.deletingLastPathComponent()
-            // macOS: .../debug/X.xctest/Contents/MacOS/X
-            for _ in 0..<4 {
-                candidates.append(folder.appendingPathComponent("lsg-convert"))
-                folder = folder.deletingLastPathComponent()
-            }
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("lsg-convert"))
-        let root = Fixtures.root
-        if let entries = try? FileManager.default.contentsOfDirectory(atPath: root.path) {
-            for entry in entries.sorted() where entry.hasPrefix(".build") {
-                candidates.append(root.appendingPathComponent(entry).appendingPathComponent("debug/lsg-convert"))
-            }
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        let executable: URL = try #require(binary(), "lsg-convert binary not found next to the tests")
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        let result = try CommandRunner.run(arguments)
+        return (result.exitCode, result.stdout, result.stderr)
     }
 
     @Test func referenceConversionExitsZero() throws {
