@@ -11,7 +11,7 @@ public final class VerificationSubject: @unchecked Sendable {
     public let original: ModelFolder
     public let originalWeights: any TensorSource
     /// `lsg_conversion.json` of the converted folder, when present.
-    public let provenance: Provenance?
+    public let provenance: ConversionProvenance?
     /// Where the original's path came from: `--against` or the provenance file.
     public let originalOrigin: String
     /// The LSG class named by the converted config's `architectures[0]`; `nil` when it is not one.
@@ -29,20 +29,20 @@ public final class VerificationSubject: @unchecked Sendable {
         convertedURL = URL(fileURLWithPath: convertedPath).standardizedFileURL
         do {
             converted = try ModelFolder(url: convertedURL)
-            provenance = try Provenance.read(folder: convertedURL)
+            provenance = try ConversionProvenance.read(folder: convertedURL)
             let resolved: URL
             if let againstPath {
                 resolved = URL(fileURLWithPath: againstPath).standardizedFileURL
                 originalOrigin = "--against"
             } else if let provenance, let url = provenance.sourceURL(relativeTo: convertedURL) {
                 resolved = url
-                originalOrigin = "\(Provenance.fileName) source.path"
+                originalOrigin = "\(ConversionProvenance.fileName) source.path"
             } else if let provenance {
                 let name = provenance.sourceName.map { " (source name `\($0)`)" } ?? ""
                 throw VerificationError.noOriginal(converted: convertedPath,
-                                                   reason: "\(Provenance.fileName) records no source path\(name)")
+                                                   reason: "\(ConversionProvenance.fileName) records no source path\(name)")
             } else {
-                throw VerificationError.noOriginal(converted: convertedPath, reason: "no \(Provenance.fileName) beside the weights")
+                throw VerificationError.noOriginal(converted: convertedPath, reason: "no \(ConversionProvenance.fileName) beside the weights")
             }
             guard FileManager.default.fileExists(atPath: resolved.path) else {
                 throw VerificationError.originalNotFound(path: resolved.path, origin: originalOrigin)

@@ -9,15 +9,16 @@ import Foundation
 /// the reference's conversions):
 /// ```json
 /// {"tool": "...", "source": {"path": "../roberta", "name": "...", "revision": "..."},
-///  "options": {"max_length": 4096, "architecture": "LSGRobertaForMaskedLM",
+///  "options": {"max_len": 4096, "architecture": "LSGRobertaForMaskedLM",
 ///              "global_positional_stride": 64, "random_global_init": false,
 ///              "keep_first_global_token": false, "resize_lsg": false, "dtype": "keep",
-///              "seed": 123, "model_kwargs": {"num_labels": 3}}}
+///              "seed": 123, "set": {"num_labels": 3}}}
 /// ```
+/// (`max_length` is accepted for `max_len`, and `model_kwargs` / `config_overrides` for `set`.)
 /// Option keys are looked up in `options` and then at the top level, in snake_case or camelCase;
 /// missing options take the reference's defaults. A relative `source.path` is resolved against the
 /// converted folder.
-public struct Provenance: Sendable {
+public struct ConversionProvenance: Sendable {
     public static let fileName = "lsg_conversion.json"
 
     /// The whole document.
@@ -75,7 +76,8 @@ public struct Provenance: Sendable {
             }
             return flag
         }
-        maxLength = try int("max_length")
+        // `convert` writes `max_len` (its option's name); `max_length` is the reference API's.
+        maxLength = try int("max_length") ?? int("max_len")
         architecture = option("architecture")?.stringValue
         globalPositionalStride = try int("global_positional_stride") ?? 64
         guard globalPositionalStride > 0 else {
@@ -102,7 +104,7 @@ public struct Provenance: Sendable {
     }
 
     /// Reads `folder/lsg_conversion.json`; `nil` when the folder has none.
-    public static func read(folder: URL) throws -> Provenance? {
+    public static func read(folder: URL) throws -> ConversionProvenance? {
         let url = folder.appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let document: JSONValue
@@ -111,7 +113,7 @@ public struct Provenance: Sendable {
         } catch let error as CheckpointError {
             throw VerificationError.badProvenance(file: url.path, reason: error.message)
         }
-        return try Provenance(document: document, file: url.path)
+        return try ConversionProvenance(document: document, file: url.path)
     }
 
     /// `source.path` resolved against the converted folder; `nil` when none is recorded.
