@@ -65,7 +65,7 @@ public enum CopiedWeightsCheck {
                                message: "every copied tensor is bit-identical to the original's", notes: notes)
         }
         return CheckResult(id: .copiedWeights, status: .failed, figure: figure, value: Double(maxDiff),
-                           message: "\(problems.count) tensor\(problems.count == 1 ? "" : "s") differ from the original, max |diff| \(format(maxDiff))",
+                           message: "\(problems.count) tensor\(problems.count == 1 ? " differs" : "s differ") from the original, max |diff| \(format(maxDiff))",
                            problems: problems, notes: notes)
     }
 

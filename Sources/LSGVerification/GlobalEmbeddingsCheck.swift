@@ -142,7 +142,7 @@ public enum GlobalEmbeddingsCheck {
             figure += ", first row \(row)"
             problems.insert("\(difference.differingRows)/\(compared) compared rows differ from the \(what.split(separator: ":").first ?? ""); first: row \(row), max |diff| \(format(difference.maxAbsDifference))", at: 0)
         }
-        if !excluded.isEmpty { figure += " (\(compared) rows; \(excluded.count) random)" }
+        if !excluded.isEmpty { figure += " (\(compared) row\(compared == 1 ? "" : "s"); \(excluded.count) random)" }
         let status: CheckStatus = problems.isEmpty ? .passed : .failed
         return CheckResult(id: .globalEmbeddings, status: status, figure: figure,
                            value: Double(difference.maxAbsDifference),
