@@ -35,6 +35,8 @@ let package = Package(
         .library(name: "CheckpointIO", targets: ["CheckpointIO"]),
         .library(name: "LSGConversion", targets: ["LSGConversion"]),
         .library(name: "LSGRuntime", targets: ["LSGRuntime"]),
+        .library(name: "Tokenization", targets: ["Tokenization"]),
+        .library(name: "HubCache", targets: ["HubCache"]),
         .library(name: "LSGVerification", targets: ["LSGVerification"]),
     ],
     dependencies: [
@@ -49,13 +51,18 @@ let package = Package(
         .target(name: "LSGConversion", dependencies: ["CheckpointIO"]),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
+        /// RoBERTa byte-level BPE tokenizer (ids identical to Hugging Face tokenizers).
+        .target(name: "Tokenization"),
+        /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
+        .target(name: "HubCache"),
         /// `lsg-convert verify`: checks a converted model against its original.
         .target(name: "LSGVerification", dependencies: ["CheckpointIO"]),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",
             dependencies: [
-                "CheckpointIO", "LSGConversion", "LSGRuntime", "LSGVerification",
+                "CheckpointIO", "LSGConversion", "LSGRuntime",
+                "Tokenization", "HubCache", "LSGVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +72,8 @@ let package = Package(
         .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
+        .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
         .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "TestSupport"]),
     ]
 )

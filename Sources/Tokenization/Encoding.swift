@@ -1,0 +1,35 @@
+/// The result of encoding one text.
+public struct Encoding: Equatable, Sendable {
+    /// Token ids, `[sequence]`, framed as `<s> ... </s>` when special tokens are added.
+    public var ids: [Int]
+    /// The vocabulary string of each id (byte-level form, e.g. `Ġthe`), `[sequence]`.
+    public var tokens: [String]
+    /// 1 for real tokens, 0 for padding, `[sequence]`.
+    public var attentionMask: [Int]
+
+    public init(ids: [Int], tokens: [String], attentionMask: [Int]) {
+        self.ids = ids
+        self.tokens = tokens
+        self.attentionMask = attentionMask
+    }
+
+    /// Indices of every occurrence of `id` (e.g. the mask token's positions for fill-mask).
+    public func positions(of id: Int) -> [Int] {
+        ids.indices.filter { ids[$0] == id }
+    }
+}
+
+/// A padded batch of encodings, all of the same length.
+public struct BatchEncoding: Equatable, Sendable {
+    /// `[batch][sequence]`.
+    public var encodings: [Encoding]
+
+    /// `[batch][sequence]` token ids (padded with the pad id).
+    public var inputIDs: [[Int]] { encodings.map(\.ids) }
+    /// `[batch][sequence]`, 1 for real tokens, 0 for padding.
+    public var attentionMask: [[Int]] { encodings.map(\.attentionMask) }
+    /// The common (padded) sequence length; 0 for an empty batch.
+    public var sequenceLength: Int { encodings.first?.ids.count ?? 0 }
+
+    public init(encodings: [Encoding]) { self.encodings = encodings }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Errors raised while loading or running a tokenizer. Each case names the file involved.
+public enum TokenizerError: Error, Equatable, CustomStringConvertible {
+    /// The folder has neither `tokenizer.json` nor `vocab.json` + `merges.txt`.
+    case noTokenizerFiles(folder: String)
+    /// A tokenizer file could not be read or parsed.
+    case unreadable(file: String, reason: String)
+    /// The file describes a tokenizer this module does not implement (only byte-level BPE is).
+    case unsupported(file: String, what: String)
+    /// A merge rule names a token that is not in the vocabulary.
+    case invalidMerge(file: String, line: Int, merge: String)
+
+    public var description: String {
+        switch self {
+        case .noTokenizerFiles(let folder):
+            return "no tokenizer in \(folder): expected tokenizer.json, or vocab.json + merges.txt"
+        case .unreadable(let file, let reason):
+            return "cannot read tokenizer file \(file): \(reason)"
+        case .unsupported(let file, let what):
+            return "unsupported tokenizer in \(file): \(what) (only RoBERTa/GPT-2 byte-level BPE is implemented)"
+        case .invalidMerge(let file, let line, let merge):
+            return "\(file): merge #\(line) \"\(merge)\" produces a token missing from the vocabulary"
+        }
+    }
+}
