@@ -39,14 +39,18 @@ public enum OutputChecks {
                            problems: problems)
     }
 
-    public static func fidelity(_ backend: any OutputBackend, inputs: [OutputInput], minCosine: Double?, minTop1: Double?) throws -> CheckResult {
+    /// - Parameter skipFirstToken: leave token 0 out of the cosines (with `pool_with_global` it carries
+    ///   global 0's output by design, reference §7.2).
+    public static func fidelity(_ backend: any OutputBackend, inputs: [OutputInput], minCosine: Double?, minTop1: Double?,
+                                skipFirstToken: Bool = false) throws -> CheckResult {
         var cosines: [Double] = []
         var maxDiff: Float = 0
         var top1 = 0, top5 = 0, masked = 0
         for input in inputs {
             let reference = try backend.original(input.ids)
             let lsg = try backend.lsg(input.ids, mode: .asConfigured)
-            cosines += OutputMetrics.rowCosines(reference.hidden, lsg.hidden, width: backend.hiddenSize)
+            let rowCosines = OutputMetrics.rowCosines(reference.hidden, lsg.hidden, width: backend.hiddenSize)
+            cosines += skipFirstToken ? Array(rowCosines.dropFirst()) : rowCosines
             maxDiff = max(maxDiff, OutputMetrics.maxAbsDifference(reference.hidden, lsg.hidden))
             if let a = reference.logits, let b = lsg.logits {
                 let agreement = OutputMetrics.topKAgreement(a, b, vocab: backend.vocabSize, positions: input.maskedPositions)
@@ -66,7 +70,9 @@ public enum OutputChecks {
         }
         if let minCosine, mean < minCosine { problems.append("mean cosine \(format(mean)) < --min-cosine \(format(minCosine))") }
         return CheckResult(id: .outputFidelity, status: problems.isEmpty ? .passed : .failed, figure: figure, value: mean,
-                           message: "globals on: last hidden states vs the original, max |diff| \(format(maxDiff))", problems: problems)
+                           message: "globals on: last hidden states vs the original, max |diff| \(format(maxDiff))"
+                               + (skipFirstToken ? " (token 0 left out of the cosines: pool_with_global)" : ""),
+                           problems: problems)
     }
 
     public static func longInput(_ backend: any OutputBackend, ids: [Int]) throws -> CheckResult {

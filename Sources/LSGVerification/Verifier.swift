@@ -19,15 +19,17 @@ public struct VerificationOptions: Sendable {
 /// Runs every check on a converted model and returns the report.
 public enum Verifier {
     /// Opens `convertedPath` and its original (`againstPath`, else the provenance file's source) and
-    /// runs checks 1-4; check 5 is reported as skipped until a runtime backend is available.
+    /// runs checks 1-4, then 5a-5c through `makeBackend` (skipped when it is nil or returns nil).
     /// Throws ``VerificationError`` when the inputs cannot be read (exit code 2).
     public static func verify(convertedPath: String, againstPath: String? = nil,
-                              options: VerificationOptions = VerificationOptions()) throws -> VerificationReport {
+                              options: VerificationOptions = VerificationOptions(),
+                              makeBackend: ((VerificationSubject) throws -> (any OutputBackend)?)? = nil) throws -> VerificationReport {
         let subject = try VerificationSubject(convertedPath: convertedPath, againstPath: againstPath)
-        return try verify(subject, options: options)
+        return try verify(subject, options: options, backend: try makeBackend?(subject))
     }
 
-    public static func verify(_ subject: VerificationSubject, options: VerificationOptions) throws -> VerificationReport {
+    public static func verify(_ subject: VerificationSubject, options: VerificationOptions,
+                              backend: (any OutputBackend)? = nil) throws -> VerificationReport {
         var results: [CheckResult] = []
         do {
             results.append(try StructureCheck.run(subject))
@@ -38,8 +40,50 @@ public enum Verifier {
         } catch let error as CheckpointError {
             throw VerificationError.unreadable(error)
         }
-        let reason = "needs the LSG runtime, not in this build"
-        results += [CheckID.outputEquivalence, .outputFidelity, .longInput].map { OutputChecks.skipped($0, reason: reason) }
+        results += outputChecks(subject, options: options, backend: backend, staticResults: results)
         return VerificationReport(subject: subject, results: results)
+    }
+
+    /// Checks 5a-5c: skipped without a backend, or when the model's structure is broken (a forward
+    /// pass on missing or misshapen tensors proves nothing and may not run).
+    static func outputChecks(_ subject: VerificationSubject, options: VerificationOptions, backend: (any OutputBackend)?,
+                             staticResults: [CheckResult]) -> [CheckResult] {
+        let ids: [CheckID] = [.outputEquivalence, .outputFidelity, .longInput]
+        guard let backend else {
+            return ids.map { OutputChecks.skipped($0, reason: "needs the LSG runtime, not in this build") }
+        }
+        if staticResults.first(where: { $0.id == .structure })?.status == .failed {
+            return ids.map { OutputChecks.skipped($0, reason: "not run: the structure check failed") }
+        }
+        let config = subject.config
+        let convertedRows = subject.convertedWeights.info(named: subject.convertedBackboneName("embeddings.position_embeddings.weight"))?.shape.first ?? subject.sizes.positions
+        let originalRows = subject.originalBackboneName("embeddings.position_embeddings.weight")
+            .flatMap { subject.originalWeights.info(named: $0)?.shape.first } ?? 514
+        let bos = subject.specialTokens.bos ?? 0
+        let eos = config["eos_token_id"]?.intValue ?? 2
+        let plan = OutputCheckPlan.make(originalMaxLength: originalRows - 2, convertedMaxLength: convertedRows - 2,
+                                        blockSize: config["block_size"]?.intValue ?? 128, requested: options.lengths,
+                                        tokenizerFolder: subject.convertedURL, vocab: subject.sizes.vocab,
+                                        bos: bos, eos: eos, mask: subject.specialTokens.mask)
+        let skipFirst = config["pool_with_global"]?.boolValue ?? true
+        func attempt(_ id: CheckID, _ inputs: [OutputInput], _ body: () throws -> CheckResult) -> CheckResult {
+            guard !inputs.isEmpty else { return OutputChecks.skipped(id, reason: "no --length value fits this check") }
+            do {
+                var result = try body()
+                result.notes.append("inputs: \(plan.idSource), lengths \(inputs.map { String($0.ids.count) }.joined(separator: ", "))")
+                return result
+            } catch {
+                return CheckResult(id: id, status: .failed, figure: "error", message: "the forward pass failed: \(error)",
+                                   problems: ["\(error)"])
+            }
+        }
+        return [
+            attempt(.outputEquivalence, plan.equivalence) { try OutputChecks.equivalence(backend, inputs: plan.equivalence.map(\.ids)) },
+            attempt(.outputFidelity, plan.fidelity) {
+                try OutputChecks.fidelity(backend, inputs: plan.fidelity, minCosine: options.minCosine, minTop1: options.minTop1,
+                                          skipFirstToken: skipFirst)
+            },
+            attempt(.longInput, plan.long) { try OutputChecks.longInput(backend, ids: plan.long.last!.ids) },
+        ]
     }
 }
