@@ -96,10 +96,16 @@ public enum OutputChecks {
 public protocol OutputBackend {
     var hiddenSize: Int { get }
     var vocabSize: Int { get }
+    /// Context for the report (e.g. "original rounded to BF16 like the conversion's cast").
+    var notes: [String] { get }
     /// The original RoBERTa on one sequence.
     func original(_ ids: [Int]) throws -> ModelOutputs
     /// The converted LSG model on one sequence.
     func lsg(_ ids: [Int], mode: LSGForwardMode) throws -> ModelOutputs
+}
+
+extension OutputBackend {
+    public var notes: [String] { [] }
 }
 
 /// How the LSG model runs for a check.

@@ -74,6 +74,7 @@ public enum Verifier {
             do {
                 var result = try body()
                 result.notes.append("inputs: \(plan.idSource), lengths \(inputs.map { String($0.ids.count) }.joined(separator: ", "))")
+                if id != .longInput { result.notes += backend.notes }
                 return result
             } catch {
                 return CheckResult(id: id, status: .failed, figure: "error", message: "the forward pass failed: \(error)",
