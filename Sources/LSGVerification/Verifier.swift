@@ -28,11 +28,14 @@ public enum Verifier {
                               options: VerificationOptions = VerificationOptions(),
                               makeBackend: ((VerificationSubject) throws -> (any OutputBackend)?)? = nil) throws -> VerificationReport {
         let subject = try VerificationSubject(convertedPath: convertedPath, againstPath: againstPath)
-        return try verify(subject, options: options, backend: try makeBackend?(subject))
+        return try verify(subject, options: options, makeBackend: makeBackend)
     }
 
+    /// Runs the checks on an opened subject. The backend is built only when the structure check
+    /// passed (a runtime cannot load missing or misshapen tensors); a backend that fails to load
+    /// fails the output checks with its error.
     public static func verify(_ subject: VerificationSubject, options: VerificationOptions,
-                              backend: (any OutputBackend)? = nil) throws -> VerificationReport {
+                              makeBackend: ((VerificationSubject) throws -> (any OutputBackend)?)? = nil) throws -> VerificationReport {
         var results: [CheckResult] = []
         do {
             results.append(try StructureCheck.run(subject))
@@ -43,20 +46,28 @@ public enum Verifier {
         } catch let error as CheckpointError {
             throw VerificationError.unreadable(error)
         }
-        results += outputChecks(subject, options: options, backend: backend, staticResults: results)
+        let ids: [CheckID] = [.outputEquivalence, .outputFidelity, .longInput]
+        if results.first(where: { $0.id == .structure })?.status == .failed, makeBackend != nil {
+            results += ids.map { OutputChecks.skipped($0, reason: "not run: the structure check failed") }
+        } else {
+            do {
+                let backend = try makeBackend?(subject)
+                results += outputChecks(subject, options: options, backend: backend)
+            } catch {
+                results += ids.map {
+                    CheckResult(id: $0, status: .failed, figure: "cannot load", message: "the runtime cannot load the models: \(error)",
+                                problems: ["\(error)"])
+                }
+            }
+        }
         return VerificationReport(subject: subject, results: results)
     }
 
-    /// Checks 5a-5c: skipped without a backend, or when the model's structure is broken (a forward
-    /// pass on missing or misshapen tensors proves nothing and may not run).
-    static func outputChecks(_ subject: VerificationSubject, options: VerificationOptions, backend: (any OutputBackend)?,
-                             staticResults: [CheckResult]) -> [CheckResult] {
+    /// Checks 5a-5c through `backend`; skipped without one.
+    static func outputChecks(_ subject: VerificationSubject, options: VerificationOptions, backend: (any OutputBackend)?) -> [CheckResult] {
         let ids: [CheckID] = [.outputEquivalence, .outputFidelity, .longInput]
         guard let backend else {
             return ids.map { OutputChecks.skipped($0, reason: "needs the LSG runtime, not in this build") }
-        }
-        if staticResults.first(where: { $0.id == .structure })?.status == .failed {
-            return ids.map { OutputChecks.skipped($0, reason: "not run: the structure check failed") }
         }
         let config = subject.config
         let convertedRows = subject.convertedWeights.info(named: subject.convertedBackboneName("embeddings.position_embeddings.weight"))?.shape.first ?? subject.sizes.positions
