@@ -48,7 +48,9 @@ let package = Package(
         /// Bytes <-> tensors: safetensors, PyTorch zip, legacy torch.save, sharded folders. No model semantics.
         .target(name: "CheckpointIO", dependencies: ["CZlib"]),
         /// RoBERTa -> LSG conversion: rules, position/global embeddings, config, output folder.
-        .target(name: "LSGConversion", dependencies: ["CheckpointIO"]),
+        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256"]),
+        /// SHA-256 block function with the x86 SHA extensions (provenance hashes of large sources).
+        .target(name: "CSHA256"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
         /// RoBERTa byte-level BPE tokenizer (ids identical to Hugging Face tokenizers).

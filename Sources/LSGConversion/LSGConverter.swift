@@ -1,0 +1,257 @@
+import CheckpointIO
+import Dispatch
+import Foundation
+
+/// Runs a ``ConversionPlan``: computes the generated tensors, streams model.safetensors from the
+/// mapped source (one tensor at a time, never the whole model in memory), and writes config.json,
+/// the tokenizer files, the reference's modeling file and `lsg_conversion.json` into an
+/// ``OutputFolder`` that appears only when complete.
+public struct LSGConverter {
+    public var folder: ModelFolder
+    public var source: any TensorSource
+    public var options: ConversionOptions
+    /// `modeling_lsg_*.py` to copy beside the weights (see ``ModelingFileLocator``).
+    public var modelingFile: URL?
+    /// Hugging Face revision of the source, when known (recorded in `lsg_conversion.json`).
+    public var sourceRevision: String?
+    /// The hub name the source was asked for (`roberta-base`), when it was not given as a path.
+    public var sourceName: String?
+    /// Hash the source weight files for `lsg_conversion.json` (on a second thread, while writing).
+    public var hashSource = true
+    /// Polled between tensors; when it returns true the conversion stops and leaves nothing behind.
+    public var isInterrupted: @Sendable () -> Bool = { ConversionInterrupt.requested }
+
+    public init(folder: ModelFolder, source: any TensorSource, options: ConversionOptions) {
+        self.folder = folder
+        self.source = source
+        self.options = options
+        self.sourceRevision = Provenance.revision(ofSnapshot: folder.url)
+    }
+
+    /// Plans the conversion (validating every option).
+    public func plan() throws -> ConversionPlan {
+        try ConversionPlanner.plan(folder: folder, source: source, options: options)
+    }
+
+    /// Converts into `destination`. Nothing exists at `destination` unless this returns normally
+    /// (an existing folder is replaced only with `force`, and only at the very end).
+    public func convert(plan: ConversionPlan, to destination: URL, force: Bool,
+                        progress: @escaping (ConversionProgress) -> Void = { _ in }) throws {
+        let start = DispatchTime.now()
+        // `--force` replaces the destination: never when it is (or contains) the source being read.
+        let sourcePath = folder.url.resolvingSymlinksInPath().standardizedFileURL.path
+        let destinationPath = destination.resolvingSymlinksInPath().standardizedFileURL.path
+        if sourcePath == destinationPath || sourcePath.hasPrefix(destinationPath + "/") {
+            throw ConversionError(.outputExists, destination.path, "is the source model folder (or contains it); choose another --output")
+        }
+        let output = try OutputFolder(destination: destination, force: force)
+        do {
+            try write(plan: plan, into: output, progress: progress)
+            try output.commit()
+        } catch {
+            output.discard()
+            throw error
+        }
+        progress(.finished(seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9))
+    }
+
+    private func checkInterrupt() throws {
+        if isInterrupted() {
+            throw ConversionError(.interrupted, nil, "interrupted; no output was written")
+        }
+    }
+
+    private func write(plan: ConversionPlan, into output: OutputFolder, progress: @escaping (ConversionProgress) -> Void) throws {
+        // Hash the source on another thread while the weights are written (I/O bound, 2 cores).
+        let weightURLs = try folder.weightFiles()
+        let hashes = HashResults()
+        let group = DispatchGroup()
+        if hashSource {
+            progress(.hashingSource)
+            DispatchQueue.global().async(group: group) {
+                for url in weightURLs {
+                    let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+                    let digest = (try? Provenance.sha256(of: url)) ?? "unreadable"
+                    hashes.append((url.lastPathComponent, size, digest))
+                }
+            }
+        }
+        defer { group.wait() }
+
+        let globals = try globalTable(plan: plan, progress: progress)
+        var entries: [SafetensorsWriter.Entry] = []
+        for entry in plan.entries { entries.append(try writerEntry(entry, plan: plan, globals: globals)) }
+        progress(.writingWeights(total: entries.count, totalBytes: plan.outputByteCount))
+        try SafetensorsWriter.write(entries, to: output.url("model.safetensors").path) { done, bytes in
+            progress(.wroteTensor(done: done, bytes: bytes))
+        }
+
+        try writeText(plan.config.sortedKeys().serialized(indent: 2, asciiOnly: true) + "\n", to: output.url("config.json"))
+        progress(.wroteFile("config.json"))
+        try copyTokenizerFiles(into: output, progress: progress)
+        var modelingCopied = false
+        if let modelingFile {
+            let target = output.url(plan.family.modelingModule + ".py")
+            try copyResolved(modelingFile, to: target)
+            modelingCopied = true
+            progress(.wroteFile(target.lastPathComponent))
+        }
+        try checkInterrupt()
+        group.wait()
+        let record = Provenance.record(plan: plan, options: options, sourcePath: folder.url.standardizedFileURL.path,
+                                       sourceName: sourceName, sourceRevision: sourceRevision,
+                                       weightFiles: hashes.values, modelingFileCopied: modelingCopied)
+        try writeText(record.serialized(indent: 2, asciiOnly: false) + "\n", to: output.url(Provenance.fileName))
+        progress(.wroteFile(Provenance.fileName))
+    }
+
+    // MARK: - Tensors
+
+    /// The global table in Float32 (512 x D), or `nil` when it is copied (`--resize-lsg`).
+    func globalTable(plan: ConversionPlan, progress: (ConversionProgress) -> Void) throws -> [Float]? {
+        guard let entry = plan.entries.first(where: { if case .generatedGlobals = $0.rule { true } else { false } }),
+              case let .generatedGlobals(initializer) = entry.rule else { return nil }
+        progress(.computingGlobals)
+        let D = entry.info.shape[1]
+        let prefix = plan.head.backbonePrefix
+        guard let positionEntry = plan.entry(named: prefix + "embeddings.position_embeddings.weight"),
+              let positionName = positionEntry.rule.sourceName,
+              let wordName = plan.entry(named: prefix + "embeddings.word_embeddings.weight")?.rule.sourceName
+        else { throw ConversionError(.invalidSource, nil, "the plan has no position or word embeddings") }
+        let positionData = try source.tensor(named: positionName)
+        let table = positionData.floats()
+        let body = Array(table[(PositionEmbeddings.offset * D)...])
+        var random = SeededGaussian(seed: options.seed, stream: "global_embeddings/position-rows")
+        let stride: Int
+        switch initializer {
+        case let .deterministic(_, _, s, _), let .random(_, s, _): stride = s
+        }
+        let ordered = try GlobalEmbeddings.orderedPositions(body, hidden: D, stride: stride, random: &random)
+        let word = try source.tensor(named: wordName)
+        func wordRow(_ i: Int) -> [Float] {
+            let size = word.info.dtype.byteSize
+            let raw = UnsafeRawBufferPointer(rebasing: word.bytes[(i * D * size)..<((i + 1) * D * size)])
+            var row = [Float](repeating: 0, count: D)
+            row.withUnsafeMutableBufferPointer { TensorBytes.decode(raw, word.info.dtype, into: $0, count: D) }
+            return row
+        }
+        var result: [Float]
+        switch initializer {
+        case let .deterministic(bos, mask, _, _):
+            result = GlobalEmbeddings.deterministic(ordered: ordered, hidden: D, bosRow: wordRow(bos), maskRow: wordRow(mask))
+        case let .random(bos, _, _):
+            var draws = SeededGaussian(seed: options.seed, stream: "global_embeddings/multivariate-normal")
+            result = try GlobalEmbeddings.random(ordered: ordered, hidden: D, vocabulary: word.info.shape[0],
+                                                 bosRow: wordRow(bos), wordRow: wordRow, random: &draws)
+            TensorBytes.releasePages(of: word)
+        }
+        // The source's own name (its prefix may differ from the target's).
+        if initializer.keepFirstRow, let existing = source.info(named: ModelFamily.backbonePrefix + "embeddings.global_embeddings.weight")
+            ?? source.info(named: "embeddings.global_embeddings.weight") {
+            // §5d keep_first: row 0 stays the source's.
+            let old = try source.tensor(named: existing.name).floats()
+            for c in 0..<D { result[c] = old[c] }
+        }
+        return result
+    }
+
+    private func writerEntry(_ entry: ConversionPlan.Entry, plan: ConversionPlan, globals: [Float]?) throws -> SafetensorsWriter.Entry {
+        let info = entry.info
+        let source = self.source
+        switch entry.rule {
+        case let .copied(from), let .renamed(from):
+            return SafetensorsWriter.Entry(info: info) { sink in
+                try checkInterrupt()
+                let data = try source.tensor(named: from)
+                try TensorBytes.write(data, as: info.dtype) { try sink.write($0) }
+                TensorBytes.releasePages(of: data)
+            }
+        case let .extendedPositions(from, _):
+            return SafetensorsWriter.Entry(info: info) { sink in
+                try checkInterrupt()
+                let data = try source.tensor(named: from)
+                let rowBytes = info.shape[1] * info.dtype.byteSize
+                if data.info.dtype == info.dtype {
+                    try PositionEmbeddings.tile(data.bytes, rowBytes: rowBytes, outputRows: info.shape[0]) { try sink.write($0) }
+                } else {
+                    let converted = TensorBytes.encoded(data.floats(), as: info.dtype)
+                    try converted.withUnsafeBytes { table in
+                        try PositionEmbeddings.tile(table, rowBytes: rowBytes, outputRows: info.shape[0]) { try sink.write($0) }
+                    }
+                }
+                TensorBytes.releasePages(of: data)
+            }
+        case .generatedGlobals:
+            guard let globals else { throw ConversionError(.invalidSource, info.name, "global table not computed") }
+            let bytes = TensorBytes.encoded(globals, as: info.dtype)
+            return SafetensorsWriter.Entry(info: info) { sink in
+                try bytes.withUnsafeBytes { try sink.write($0) }
+            }
+        case let .newTensor(initializer, std):
+            let seed = options.seed
+            return SafetensorsWriter.Entry(info: info) { sink in
+                try checkInterrupt()
+                let values: [Float]
+                switch initializer {
+                case .zeros: values = [Float](repeating: 0, count: info.elementCount)
+                case .ones: values = [Float](repeating: 1, count: info.elementCount)
+                case .normal:
+                    var random = SeededGaussian(seed: seed, stream: info.name)
+                    values = (0..<info.elementCount).map { _ in Float(std * random.next()) }
+                }
+                try TensorBytes.encoded(values, as: info.dtype).withUnsafeBytes { try sink.write($0) }
+            }
+        }
+    }
+
+    // MARK: - Side files
+
+    /// Copies the tokenizer files as real files (a cache snapshot holds symlinks into `blobs/`) and
+    /// sets `model_max_length` = max-len in tokenizer_config.json (reference §6).
+    private func copyTokenizerFiles(into output: OutputFolder, progress: (ConversionProgress) -> Void) throws {
+        var wroteConfig = false
+        for url in folder.tokenizerFiles {
+            let name = url.lastPathComponent
+            if name == "tokenizer_config.json" {
+                var config = try ModelFolder.readJSON(url)
+                config.set("model_max_length", .int(Int64(options.maxLength)))
+                // tokenizer.save_pretrained writes json.dumps(indent=2, sort_keys=True, ensure_ascii=False).
+                try writeText(config.sortedKeys().serialized(indent: 2, asciiOnly: false) + "\n", to: output.url(name))
+                wroteConfig = true
+            } else {
+                try copyResolved(url, to: output.url(name))
+            }
+            progress(.wroteFile(name))
+        }
+        if !wroteConfig {
+            let config = JSONValue.object([("model_max_length", .int(Int64(options.maxLength)))])
+            try writeText(config.serialized(indent: 2, asciiOnly: false) + "\n", to: output.url("tokenizer_config.json"))
+            progress(.wroteFile("tokenizer_config.json"))
+        }
+    }
+
+    private func copyResolved(_ url: URL, to target: URL) throws {
+        do {
+            let data = try Data(contentsOf: url.resolvingSymlinksInPath())
+            try data.write(to: target)
+        } catch {
+            throw ConversionError(.outputFailed, target.path, "cannot copy \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    private func writeText(_ text: String, to url: URL) throws {
+        do {
+            try Data(text.utf8).write(to: url)
+        } catch {
+            throw ConversionError(.outputFailed, url.path, "cannot write: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Results of the background hashing thread.
+private final class HashResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(name: String, bytes: Int, sha256: String)] = []
+    func append(_ item: (String, Int, String)) { lock.lock(); items.append(item); lock.unlock() }
+    var values: [(name: String, bytes: Int, sha256: String)] { lock.lock(); defer { lock.unlock() }; return items }
+}

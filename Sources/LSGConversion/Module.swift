@@ -1,1 +1,0 @@
-// LSG conversion: RoBERTa -> LSG rules, position/global embeddings, config and output folder.

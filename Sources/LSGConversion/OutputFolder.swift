@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The output folder of a conversion, written atomically: files go into `.NAME.tmp-<pid>` beside
+/// the destination, which is renamed into place by ``commit()``. If the conversion fails or is
+/// interrupted, ``discard()`` (or the next run, for a killed process) removes the temporary folder,
+/// so the destination is either absent/untouched or complete.
+public final class OutputFolder {
+    /// The final folder.
+    public let destination: URL
+    /// Where files are written until ``commit()``.
+    public let temporary: URL
+    private let force: Bool
+    private var finished = false
+
+    /// Checks the destination (an existing non-empty folder needs `force`; a file is always an
+    /// error), removes stale temporary folders of dead processes, and creates the temporary folder.
+    public init(destination: URL, force: Bool) throws {
+        self.destination = destination.standardizedFileURL
+        self.force = force
+        try Self.checkDestination(self.destination, force: force)
+        let parent = self.destination.deletingLastPathComponent()
+        let name = self.destination.lastPathComponent
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        Self.removeStaleTemporaries(in: parent, name: name)
+        temporary = parent.appendingPathComponent(".\(name).tmp-\(getpid())")
+        try? FileManager.default.removeItem(at: temporary)
+        do {
+            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+        } catch {
+            throw ConversionError(.outputFailed, temporary.path, "cannot create the temporary output folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// Throws unless `destination` is absent, an empty folder, or (with `force`) a folder.
+    public static func checkDestination(_ destination: URL, force: Bool) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw ConversionError(.outputExists, destination.path, "exists and is not a folder")
+        }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
+        if !contents.isEmpty && !force {
+            throw ConversionError(.outputExists, destination.path, "exists and is not empty (use --force to replace it)")
+        }
+    }
+
+    /// Removes `.NAME.tmp-<pid>` folders whose process no longer runs (left by a killed conversion).
+    static func removeStaleTemporaries(in parent: URL, name: String) {
+        let prefix = ".\(name).tmp-"
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+        for entry in entries where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count)) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
+            }
+        }
+    }
+
+    /// A file inside the temporary folder.
+    public func url(_ name: String) -> URL { temporary.appendingPathComponent(name) }
+
+    /// Moves the finished folder into place (replacing an existing one when `force` was given).
+    public func commit() throws {
+        precondition(!finished, "OutputFolder committed twice")
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        var old: URL?
+        if fm.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
+            // Re-check: something may have appeared since the start.
+            try Self.checkDestination(destination, force: force)
+            let aside = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
+            try? fm.removeItem(at: aside)
+            guard rename(destination.path, aside.path) == 0 else {
+                throw ConversionError(.outputFailed, destination.path, "cannot move the existing folder aside: \(String(cString: strerror(errno)))")
+            }
+            old = aside
+        }
+        guard rename(temporary.path, destination.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if let old { _ = rename(old.path, destination.path) }
+            throw ConversionError(.outputFailed, destination.path, "cannot rename \(temporary.path) into place: \(reason)")
+        }
+        finished = true
+        if let old { try? fm.removeItem(at: old) }
+    }
+
+    /// Removes the temporary folder (after a failure).
+    public func discard() {
+        guard !finished else { return }
+        finished = true
+        try? FileManager.default.removeItem(at: temporary)
+    }
+
+    deinit { discard() }
+}

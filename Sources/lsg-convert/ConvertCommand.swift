@@ -1,0 +1,159 @@
+import ArgumentParser
+import CheckpointIO
+import Foundation
+import LSGConversion
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension OutputDType: ExpressibleByArgument {}
+
+/// `lsg-convert [convert] MODEL --max-len 4096 ...`: RoBERTa -> LSG, the layout of the Python
+/// `lsg-converter` 0.1.9 (see docs/conversion.md).
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a RoBERTa (XLM-R, CamemBERT) checkpoint into a long-context LSG model.",
+        discussion: """
+        Writes model.safetensors, config.json, the tokenizer files, modeling_lsg_roberta.py (when an \
+        installed lsg-converter is found) and lsg_conversion.json into the output folder, which appears \
+        only once complete. Tensors are bit-identical to the Python lsg-converter 0.1.9 wherever it is \
+        deterministic; use --dry-run to see every tensor's rule.
+        """
+    )
+
+    @Argument(help: "A model folder (config.json + weights), or a hub model id (roberta-base, FacebookAI/roberta-base) looked up in the local Hugging Face cache and downloaded unless HF_HUB_OFFLINE=1.")
+    var model: String
+
+    @Option(help: "Hub revision (branch, tag or commit) when MODEL is a cache name.")
+    var revision: String = "main"
+
+    @Option(name: .shortAndLong, help: "Output folder (default: ./NAME-lsg-<max-len>).")
+    var output: String?
+
+    @Option(help: "New maximum sequence length, without RoBERTa's 2 offset positions.")
+    var maxLen: Int = 4096
+
+    @Option(help: "Target class, e.g. RobertaForSequenceClassification or LSGRobertaModel (default: the source's, else ...ForMaskedLM).")
+    var architecture: String?
+
+    @Option(help: "Local attention block size (default 128, or the LSG source's).")
+    var blockSize: Int?
+    @Option(help: "Sparse block size (default 128).")
+    var sparseBlockSize: Int?
+    @Option(help: "Sparsity factor (default 2).")
+    var sparsityFactor: Int?
+    @Option(help: "Sparsity type: none, norm, pooling, lsh, stride, block_stride, bos_pooling (default norm).")
+    var sparsityType: String?
+    @Option(help: "Number of global tokens, 1...512 (default 1).")
+    var numGlobalTokens: Int?
+    @Flag(inversion: .prefixedNo, help: "Mask the first token (<s>) in attention (default off).")
+    var maskFirstToken: Bool?
+    @Flag(inversion: .prefixedNo, help: "Replace token 0's output with global 0's (default on).")
+    var poolWithGlobal: Bool?
+    @Flag(inversion: .prefixedNo, help: "Pad inputs to a multiple of the block size (default on).")
+    var adaptive: Bool?
+
+    @Option(help: "Position stride between consecutive global tokens.")
+    var globalPositionalStride: Int = 64
+    @Flag(help: "Draw the global embeddings from the word embeddings' distribution (seeded) instead of the deterministic init.")
+    var randomGlobalInit = false
+    @Flag(help: "LSG sources: keep the first global token.")
+    var keepFirstGlobalToken = false
+    @Flag(name: .customLong("resize-lsg"), help: "LSG sources: only re-tile the positions, keep the global table.")
+    var resizeLSG = false
+    @Option(help: "Seed of every random draw (new head weights, random global rows).")
+    var seed: UInt64 = 123
+    @Option(name: .customLong("set"), help: ArgumentHelp("Any other config key, JSON-typed (numbers, true/false, null, else a string); repeatable.", valueName: "KEY=VALUE"))
+    var settings: [String] = []
+
+    @Option(help: "Floating-point type of the output: keep, f32, f16, bf16.")
+    var dtype: OutputDType = .keep
+    @Flag(help: "Print the plan (every output tensor and its rule) and write nothing.")
+    var dryRun = false
+    @Flag(help: "Replace an existing non-empty output folder.")
+    var force = false
+    @Flag(help: "Skip the verification that ends a conversion (verification runs when the verify command lands).")
+    var noVerify = false
+    @Flag(help: "Do not record the sha256 of the source weight files in lsg_conversion.json (saves reading the source twice).")
+    var noSourceHash = false
+    @Flag(name: .shortAndLong, help: "No progress output.")
+    var quiet = false
+
+    func options(output: String) throws -> ConversionOptions {
+        var options = ConversionOptions()
+        options.maxLength = maxLen
+        options.architecture = architecture
+        options.blockSize = blockSize
+        options.sparseBlockSize = sparseBlockSize
+        options.sparsityFactor = sparsityFactor
+        options.sparsityType = sparsityType
+        options.numGlobalTokens = numGlobalTokens
+        options.maskFirstToken = maskFirstToken
+        options.poolWithGlobal = poolWithGlobal
+        options.adaptive = adaptive
+        options.globalPositionalStride = globalPositionalStride
+        options.randomGlobalInit = randomGlobalInit
+        options.keepFirstGlobalToken = keepFirstGlobalToken
+        options.resizeLSG = resizeLSG
+        options.seed = seed
+        options.outputDType = dtype
+        options.nameOrPath = output
+        options.configOverrides = try settings.map(Self.parseSetting)
+        return options
+    }
+
+    /// `KEY=VALUE` with VALUE read as JSON when it parses (`3`, `0.1`, `true`, `null`, `"x"`), else as a string.
+    static func parseSetting(_ text: String) throws -> (key: String, value: JSONValue) {
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+            throw ValidationError("--set expects KEY=VALUE, got \"\(text)\"")
+        }
+        let key = String(text[..<eq])
+        let raw = String(text[text.index(after: eq)...])
+        if let value = try? JSONParser.parse(raw) { return (key, value) }
+        return (key, .string(raw))
+    }
+
+    func run() throws {
+        try CommandSupport.reportingErrors { try convert() }
+    }
+
+    private func convert() throws {
+        let folderURL = try ModelArgument.resolveFolder(model, revision: revision)
+        let outputPath = output ?? "./\(ModelArgument.shortName(model))-lsg-\(maxLen)"
+        let options = try options(output: outputPath)
+        let folder = try ModelFolder(url: folderURL)
+        let source = try folder.openWeights()
+        var converter = LSGConverter(folder: folder, source: source, options: options)
+        let plan = try converter.plan()
+        let destination = URL(fileURLWithPath: outputPath)
+
+        if dryRun {
+            print(plan)
+            print("Output: \(destination.standardizedFileURL.path)")
+            do { try OutputFolder.checkDestination(destination, force: force) } catch { print("note: \(error)") }
+            return
+        }
+        for warning in plan.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+
+        converter.modelingFile = ModelingFileLocator.locate(family: plan.family)
+        converter.hashSource = !noSourceHash
+        if !FileManager.default.fileExists(atPath: (model as NSString).expandingTildeInPath) { converter.sourceName = model }
+        installInterruptHandlers()
+        let printer = ProgressPrinter(quiet: quiet)
+        try converter.convert(plan: plan, to: destination, force: force) { printer.handle($0) }
+
+        print("Converted \(model) -> \(outputPath): \(plan.targetClass), \(plan.maxLength + 2) positions, torch_dtype \(plan.config["torch_dtype"]?.stringValue ?? "?")")
+        if converter.modelingFile == nil {
+            print(ModelingFileLocator.loadingHint(family: plan.family, head: plan.head, output: outputPath))
+        }
+    }
+
+    /// SIGINT/SIGTERM stop the conversion at the next tensor; the temporary folder is then removed.
+    private func installInterruptHandlers() {
+        signal(SIGINT) { _ in ConversionInterrupt.requested = true }
+        signal(SIGTERM) { _ in ConversionInterrupt.requested = true }
+    }
+}
