@@ -68,3 +68,18 @@ struct VerifyCommand: ParsableCommand {
                                    minTop1: try fraction(minTop1Text, "--min-top1"))
     }
 }
+
+extension VerifyCommand {
+    /// The quick verification `convert` ends with unless `--no-verify` (issue 8): checks 1-4 and 5a
+    /// on one short input, against the source recorded in the output's `lsg_conversion.json`.
+    /// Prints the report table; returns the exit code (0 all passed, 1 a check failed).
+    /// Usage from `ConvertCommand.run()`: `let code = try VerifyCommand.quickVerification(of: outputPath)`
+    /// then `if code != 0 { throw ExitCode(code) }`.
+    static func quickVerification(of convertedPath: String, against originalPath: String? = nil) throws -> Int32 {
+        let report = try CommandSupport.reportingErrors {
+            try Verifier.verify(convertedPath: convertedPath, againstPath: originalPath, options: VerificationOptions(quick: true))
+        }
+        print(report.table())
+        return report.exitCode
+    }
+}
