@@ -28,6 +28,9 @@ public enum Checkpoint {
             if file.count < 9 {
                 throw CheckpointError(.truncated, file: path, "\(file.count) bytes: too short to be a checkpoint")
             }
+            if TorchFormatSniffer.isLegacyTar(file.bytes) {
+                return try openTorchLegacy(file)   // throws a clear `.unsupported` for pre-0.4 tar files
+            }
             if file.bytes.starts(with: [0x80]) {
                 throw CheckpointError(.unsupported, file: path, "a bare pickle, not a torch.save checkpoint (zip or legacy format)")
             }

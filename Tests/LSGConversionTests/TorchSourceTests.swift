@@ -6,15 +6,10 @@ import TestSupport
 
 /// The same weights as torch zip and legacy `pytorch_model.bin` must convert to exactly the
 /// reference's tensors (the zip keeps the tied `lm_head.decoder.*`, the legacy file a persisted
-/// `position_ids` buffer: both are dropped). Runs once the torch readers (issue 2) are on the branch.
+/// `position_ids` buffer: both are dropped).
 @Suite("PyTorch sources convert like the reference")
 struct TorchSourceTests {
-    static var torchReadersAvailable: Bool {
-        let path = ConversionFixtures.source("tiny-mlm-zip").appendingPathComponent("pytorch_model.bin").path
-        do { _ = try Checkpoint.open(path: path); return true } catch let error as CheckpointError { return error.kind != .unsupported } catch { return true }
-    }
-
-    @Test("zip and legacy sources", .enabled(if: torchReadersAvailable), arguments: ["tiny-mlm-zip", "tiny-mlm-legacy"])
+    @Test("zip and legacy sources", arguments: ["tiny-mlm-zip", "tiny-mlm-legacy"])
     func torchSource(_ folder: String) throws {
         let digest = try ConversionFixtures.digest("mlm-4096")
         let temp = try TemporaryDirectory("lsg-torch")

@@ -2,10 +2,10 @@
 // this folder (TorchZipFile, TorchLegacyFile).
 extension Checkpoint {
     static func openTorchZip(_ file: MappedFile) throws -> any TensorSource {
-        throw CheckpointError(.unsupported, file: file.path, "PyTorch zip checkpoints are not readable yet")
+        try TorchZipFile(mapped: file)
     }
 
     static func openTorchLegacy(_ file: MappedFile) throws -> any TensorSource {
-        throw CheckpointError(.unsupported, file: file.path, "legacy torch.save checkpoints are not readable yet")
+        try TorchLegacyFile(mapped: file)
     }
 }
