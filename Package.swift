@@ -58,7 +58,7 @@ let package = Package(
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
         .target(name: "HubCache"),
         /// `lsg-convert verify`: checks a converted model against its original.
-        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "Tokenization"]),
+        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "Tokenization", "LSGRuntime"]),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",

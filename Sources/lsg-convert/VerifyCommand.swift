@@ -14,7 +14,8 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Checks: 1 structure (tensors, shapes, dtype, finite), 2 copied weights bit-identical, \
             3a position table tiled from the original, 3b global embeddings equal their init, \
-            4 config and tokenizer consistent, 5 outputs (needs the runtime). \
+            4 config and tokenizer consistent, 5a dense equivalence with the original (globals masked), \
+            5b fidelity with globals on (cosine, top-k), 5c a max-length input (finite; tokens/s). \
             ORIGINAL defaults to the source recorded in CONVERTED/lsg_conversion.json. \
             Exit 0: all checks pass; 1: a check failed; 2: cannot run. See docs/verify.md.
             """
@@ -42,7 +43,9 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let report = try CommandSupport.reportingErrors {
-            try Verifier.verify(convertedPath: converted, againstPath: against, options: try options())
+            try Verifier.verify(convertedPath: converted, againstPath: against, options: try options()) { subject in
+                try RuntimeOutputBackend(subject: subject)
+            }
         }
         print(json ? report.json().serialized(indent: 2, asciiOnly: false) : report.table())
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
@@ -77,7 +80,9 @@ extension VerifyCommand {
     /// then `if code != 0 { throw ExitCode(code) }`.
     static func quickVerification(of convertedPath: String, against originalPath: String? = nil) throws -> Int32 {
         let report = try CommandSupport.reportingErrors {
-            try Verifier.verify(convertedPath: convertedPath, againstPath: originalPath, options: VerificationOptions(quick: true))
+            try Verifier.verify(convertedPath: convertedPath, againstPath: originalPath, options: VerificationOptions(quick: true)) {
+                try RuntimeOutputBackend(subject: $0)
+            }
         }
         print(report.table())
         return report.exitCode

@@ -1,0 +1,66 @@
+import CheckpointIO
+import LSGRuntime
+
+/// ``OutputBackend`` on the bundled Float32 runtime: the original RoBERTa, the converted LSG model as
+/// configured, and the converted weights with LSG attention switched off.
+///
+/// Equivalence (5a) runs the converted weights as plain RoBERTa (`ModelConfig.lsg = nil`): on the
+/// dense path (t <= 2 * block_size) LSG attention with the global keys masked out is exactly full
+/// attention over the tokens (reference §7.3), and with `pool_with_global` / `mask_first_token` off
+/// nothing else differs, so this is the "globals masked" model of issue 8. The global embeddings
+/// are then unused; check 3b covers them.
+///
+/// Both models run with the MLM head when both checkpoints carry `lm_head.*` (logits compared),
+/// else with the bare encoder (hidden states only).
+public final class RuntimeOutputBackend: OutputBackend {
+    public let hiddenSize: Int
+    public let vocabSize: Int
+    public let notes: [String]
+    let originalModel: RuntimeModel
+    let lsgModel: RuntimeModel
+    let denseModel: RuntimeModel
+
+    public init(subject: VerificationSubject) throws {
+        // A bf16/f16 conversion is compared with the original rounded the same way (RNE).
+        let wordName = subject.convertedBackboneName("embeddings.word_embeddings.weight")
+        let originalSource: any TensorSource
+        if let convertedDType = subject.convertedWeights.info(named: wordName)?.dtype,
+           let originalWord = subject.originalBackboneName("embeddings.word_embeddings.weight"),
+           let originalDType = subject.originalWeights.info(named: originalWord)?.dtype, convertedDType != originalDType {
+            originalSource = RoundedTensorSource(subject.originalWeights, roundedTo: convertedDType)
+            notes = ["original's weights rounded to \(convertedDType.safetensorsName) like the conversion's cast"]
+        } else {
+            originalSource = subject.originalWeights
+            notes = []
+        }
+        let originalWeights = WeightStore(sources: [originalSource])
+        let convertedWeights = WeightStore(sources: [subject.convertedWeights])
+        let bothLM = originalWeights.contains("lm_head.dense.weight") && convertedWeights.contains("lm_head.dense.weight")
+        let head: ModelHead = bothLM ? .maskedLM : .base
+        let originalConfig = try ModelConfig(json: subject.original.config)
+        let convertedConfig = try ModelConfig(json: subject.config)
+        var denseConfig = convertedConfig
+        denseConfig.lsg = nil
+        originalModel = try RuntimeModel(config: originalConfig, weights: originalWeights, head: head)
+        lsgModel = try RuntimeModel(config: convertedConfig, weights: convertedWeights, head: head)
+        denseModel = try RuntimeModel(config: denseConfig, weights: convertedWeights, head: head)
+        hiddenSize = convertedConfig.hiddenSize
+        vocabSize = convertedConfig.vocabSize
+    }
+
+    public func original(_ ids: [Int]) throws -> ModelOutputs {
+        try Self.run(originalModel, ids)
+    }
+
+    public func lsg(_ ids: [Int], mode: LSGForwardMode) throws -> ModelOutputs {
+        switch mode {
+        case .globalsMaskedDense: try Self.run(denseModel, ids)
+        case .asConfigured: try Self.run(lsgModel, ids)
+        }
+    }
+
+    static func run(_ model: RuntimeModel, _ ids: [Int]) throws -> ModelOutputs {
+        let output = try model.forward(inputIds: ids.map(Int64.init), shape: [1, ids.count])
+        return ModelOutputs(hidden: output.lastHiddenState.storage.toArray(), logits: output.logits?.storage.toArray())
+    }
+}
