@@ -77,12 +77,12 @@ public enum OutputChecks {
 
     public static func longInput(_ backend: any OutputBackend, ids: [Int]) throws -> CheckResult {
         let start = Date()
-        let outputs = try backend.lsg(ids, mode: .asConfigured)
+        let counts = try backend.lsgFiniteness(ids)
         let seconds = Date().timeIntervalSince(start)
-        let nonFinite = outputs.hidden.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } + (outputs.logits?.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } ?? 0)
+        let nonFinite = counts.nonFinite
         let figure = "\(ids.count) tokens, \(format(seconds)) s, \(format(Double(ids.count) / max(seconds, 1e-9))) tok/s"
         return CheckResult(id: .longInput, status: nonFinite == 0 ? .passed : .failed, figure: figure, value: seconds,
-                           message: nonFinite == 0 ? "all outputs finite" : "\(nonFinite) NaN/Inf outputs",
+                           message: nonFinite == 0 ? "all \(counts.values) outputs finite" : "\(nonFinite) NaN/Inf outputs",
                            problems: nonFinite == 0 ? [] : ["\(nonFinite) non-finite values in the outputs of a \(ids.count)-token input"])
     }
 
@@ -102,10 +102,20 @@ public protocol OutputBackend {
     func original(_ ids: [Int]) throws -> ModelOutputs
     /// The converted LSG model on one sequence.
     func lsg(_ ids: [Int], mode: LSGForwardMode) throws -> ModelOutputs
+    /// See the default implementation in the extension.
+    func lsgFiniteness(_ ids: [Int]) throws -> (values: Int, nonFinite: Int)
 }
 
 extension OutputBackend {
     public var notes: [String] { [] }
+
+    /// The LSG model as configured on one (long) input: how many output values (hidden states and
+    /// logits) it produced and how many are NaN/Inf. Backends may count without copying the outputs.
+    public func lsgFiniteness(_ ids: [Int]) throws -> (values: Int, nonFinite: Int) {
+        let outputs = try lsg(ids, mode: .asConfigured)
+        let all = outputs.hidden + (outputs.logits ?? [])
+        return (all.count, all.reduce(0) { $0 + ($1.isFinite ? 0 : 1) })
+    }
 }
 
 /// How the LSG model runs for a check.

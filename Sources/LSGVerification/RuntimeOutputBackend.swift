@@ -59,6 +59,19 @@ public final class RuntimeOutputBackend: OutputBackend {
         }
     }
 
+    /// Counts on the runtime's output buffers: a max-length MLM output is T x V floats (824 MB for
+    /// roberta-base at 4096), not worth copying.
+    public func lsgFiniteness(_ ids: [Int]) throws -> (values: Int, nonFinite: Int) {
+        let output = try lsgModel.forward(inputIds: ids.map(Int64.init), shape: [1, ids.count])
+        var values = 0, nonFinite = 0
+        for tensor in output.tensors {
+            let buffer = UnsafeBufferPointer(start: tensor.storage.data, count: tensor.storage.rows * tensor.storage.cols)
+            values += buffer.count
+            for value in buffer where !value.isFinite { nonFinite += 1 }
+        }
+        return (values, nonFinite)
+    }
+
     static func run(_ model: RuntimeModel, _ ids: [Int]) throws -> ModelOutputs {
         let output = try model.forward(inputIds: ids.map(Int64.init), shape: [1, ids.count])
         return ModelOutputs(hidden: output.lastHiddenState.storage.toArray(), logits: output.logits?.storage.toArray())
