@@ -6,21 +6,6 @@ import Foundation
 /// Expected values are computed in Float32 (as the reference does for an f32 source) and rounded to
 /// the stored dtype the way torch casts (round to nearest even, ``HalfPrecision``); equality is on
 /// the bit patterns, so "equal" means bit-identical, and -0/+0 or two NaN payloads count as different.
-public struct TensorDifference: Sendable, Equatable {
-    /// Elements whose bits differ.
-    public var differingElements: Int
-    /// Largest |stored - expected| over the differing elements (infinity when a NaN is involved).
-    public var maxAbsDifference: Float
-    /// Flat index of the first differing element.
-    public var firstDifferingIndex: Int?
-    /// Rows (of `rowLength` elements, when the comparison was asked to count them) with a difference.
-    public var differingRows: Int = 0
-
-    public static let none = TensorDifference(differingElements: 0, maxAbsDifference: 0, firstDifferingIndex: nil)
-
-    public var isIdentical: Bool { differingElements == 0 }
-}
-
 public enum TensorComparison {
     /// The bit pattern `value` has once stored as `dtype` (F32, F16 or BF16; F64 widens exactly).
     @inlinable
