@@ -44,3 +44,14 @@ public struct ModelOutputs: Sendable {
         self.logits = logits
     }
 }
+
+/// Thrown by a backend factory when the output checks cannot apply to this model (e.g. a causal
+/// `is_decoder` config the runtime does not implement): 5a-5c are then skipped with `reason`,
+/// not failed.
+public struct OutputChecksUnavailable: Error, CustomStringConvertible, Sendable {
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+
+    public var description: String { reason }
+}

@@ -37,8 +37,14 @@ public final class RuntimeOutputBackend: OutputBackend {
         let convertedWeights = WeightStore(sources: [subject.convertedWeights])
         let bothLM = originalWeights.contains("lm_head.dense.weight") && convertedWeights.contains("lm_head.dense.weight")
         let head: ModelHead = bothLM ? .maskedLM : .base
-        let originalConfig = try ModelConfig(json: subject.original.config)
-        let convertedConfig = try ModelConfig(json: subject.config)
+        let originalConfig: ModelConfig, convertedConfig: ModelConfig
+        do {
+            originalConfig = try ModelConfig(json: subject.original.config)
+            convertedConfig = try ModelConfig(json: subject.config)
+        } catch let RuntimeError.unsupported(message) {
+            // A model the runtime does not implement (causal/cross attention...): skip, not fail.
+            throw OutputChecksUnavailable(reason: "not run: the runtime does not support this model (\(message))")
+        }
         var denseConfig = convertedConfig
         denseConfig.lsg = nil
         originalModel = try RuntimeModel(config: originalConfig, weights: originalWeights, head: head)

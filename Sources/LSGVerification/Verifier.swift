@@ -53,6 +53,8 @@ public enum Verifier {
             do {
                 let backend = try makeBackend?(subject)
                 results += outputChecks(subject, options: options, backend: backend)
+            } catch let unavailable as OutputChecksUnavailable {
+                results += ids.map { OutputChecks.skipped($0, reason: unavailable.reason) }
             } catch {
                 results += ids.map {
                     CheckResult(id: $0, status: .failed, figure: "cannot load", message: "the runtime cannot load the models: \(error)",

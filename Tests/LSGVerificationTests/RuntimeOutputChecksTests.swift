@@ -69,4 +69,14 @@ import TestSupport
         #expect(report.result(.outputEquivalence)?.status == .skipped)
         #expect(report.result(.outputEquivalence)?.message == "not run: the structure check failed")
     }
+
+    @Test func modelTheRuntimeDoesNotImplementSkipsTheOutputChecks() throws {
+        let copy = try ConvertedCopy("tiny-lsg-pos130-256")
+        try copy.editJSON("config.json") { $0.set("is_decoder", .bool(true)) }
+        let report = try Self.verify(copy.path)
+        let equivalence = try #require(report.result(.outputEquivalence))
+        #expect(equivalence.status == .skipped)
+        #expect(equivalence.message.hasPrefix("not run: the runtime does not support this model (is_decoder"))
+        #expect(report.passed)
+    }
 }
