@@ -19,8 +19,8 @@ struct FillMaskCommand: ParsableCommand {
             softmax over the vocabulary of the logits there, the top-k tokens with their score, token \
             string and the text with that mask filled. With several masks every mask gets its own list \
             and the sequence keeps the other <mask> tokens, as in transformers 4.36. --json prints \
-            exactly what json.dumps prints for the pipeline's result (a list of lists for several masks; \
-            one entry per text when several texts are given).
+            the pipeline's result the way json.dumps writes it (a list of lists for several masks; one \
+            entry per text when several texts are given).
             """
     )
 
