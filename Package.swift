@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
+        .testTarget(name: "FillMaskTests", dependencies: ["LSGRuntime", "LSGConversion", "Tokenization", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "TestSupport"]),
     ]
 )
