@@ -75,7 +75,7 @@ struct ConvertCommand: ParsableCommand {
     var dryRun = false
     @Flag(help: "Replace an existing non-empty output folder.")
     var force = false
-    @Flag(help: "Skip the verification that ends a conversion (verification runs when the verify command lands).")
+    @Flag(help: "Skip the quick verification that ends a conversion (structure, copied weights, positions, globals, config, and dense-path equivalence on one short input; `lsg-convert verify` runs the full set).")
     var noVerify = false
     @Flag(help: "Do not record the sha256 of the source weight files in lsg_conversion.json (saves reading the source twice).")
     var noSourceHash = false
@@ -148,6 +148,12 @@ struct ConvertCommand: ParsableCommand {
         print("Converted \(model) -> \(outputPath): \(plan.targetClass), \(plan.maxLength + 2) positions, torch_dtype \(plan.config["torch_dtype"]?.stringValue ?? "?")")
         if converter.modelingFile == nil {
             print(ModelingFileLocator.loadingHint(family: plan.family, head: plan.head, output: outputPath))
+        }
+        if !noVerify {
+            // Quick checks 1-4 and 5a (issue 8); a failure keeps the output for inspection but exits 1.
+            if !quiet { print("Verifying \(outputPath) against \(folderURL.path) (quick checks; --no-verify skips them)") }
+            let code = try VerifyCommand.quickVerification(of: outputPath, against: folderURL.path)
+            if code != 0 { throw ExitCode(code) }
         }
     }
 
