@@ -42,6 +42,18 @@ public struct LSGSettings: Sendable, Equatable {
     /// `nil` when the config says `null`/`"none"` or a name the reference does not know (it then warns
     /// and skips the sparse part).
     public var sparsityType: SparsityType? = .norm
+    /// Load-time option of this runtime, NOT a config.json key (never read from or written to a
+    /// config): every non-global query gets the global keys masked the way padding is (additive MIN,
+    /// so their softmax weight is exactly 0 and they are simply not gathered), on the dense path
+    /// (`t' <= 2·block_size`, all `G + t'` keys in one softmax) and on the long path (the `G` global
+    /// keys of each block). Global queries still attend to every key. With ``poolWithGlobal`` and
+    /// ``maskFirstToken`` off, the dense path then computes the original RoBERTa through the LSG
+    /// attention code, up to float summation order (`lsg-convert verify` check 5a). Default `false`.
+    ///
+    /// A non-global query left with no attendable key (every token padding) gets uniform weights over
+    /// the tokens on the dense path, as RoBERTa does; a long-path block left with no key outputs zeros
+    /// (padding rows only; their outputs are not used).
+    public var maskGlobalKeys = false
 
     public init() {}
 
