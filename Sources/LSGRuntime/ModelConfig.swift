@@ -14,10 +14,16 @@ public enum ModelHead: String, Sendable, CaseIterable {
     /// Runs as the masked LM head in this encoder-only runtime (same `lm_head` weights).
     case causalLM = "RobertaForCausalLM"
 
-    /// Parses an architecture name such as `LSGRobertaForMaskedLM` or `RobertaModel`.
+    /// Parses an architecture name such as `LSGRobertaForMaskedLM` or `RobertaModel`. XLM-R and
+    /// CamemBERT classes (`XLMRobertaForSequenceClassification`, `LSGCamembertModel`) have the same
+    /// layout and heads as RoBERTa (transformers subclasses them), so they map to the same cases.
     public init?(architecture: String) {
-        let name = architecture.hasPrefix("LSG") ? String(architecture.dropFirst(3)) : architecture
-        self.init(rawValue: name)
+        var name = Substring(architecture)
+        if name.hasPrefix("LSG") { name = name.dropFirst(3) }
+        for stem in ["XLMRoberta", "Camembert"] where name.hasPrefix(stem) {
+            name = "Roberta" + name.dropFirst(stem.count)
+        }
+        self.init(rawValue: String(name))
     }
 }
 

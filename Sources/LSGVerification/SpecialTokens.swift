@@ -16,42 +16,11 @@ public struct SpecialTokens: Sendable, Equatable {
         self.origin = origin
     }
 
-    /// Token strings come from tokenizer_config.json / special_tokens_map.json (a string or an
-    /// `AddedToken` object with `content`); their ids from tokenizer.json (model vocab and added
-    /// tokens), vocab.json, added_tokens.json and tokenizer_config.json `added_tokens_decoder`.
-    /// Returns `nil` ids for what the files do not define.
+    /// The ids a folder's tokenizer files define (``SpecialTokenIDs``, shared with the converter so
+    /// both read tokenizer files the same way); `nil` for what the files do not define.
     public static func read(folder: URL) -> (bos: Int?, mask: Int?) {
-        func json(_ name: String) -> JSONValue? {
-            let url = folder.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-            return try? ModelFolder.readJSON(url)
-        }
-        let tokenizerConfig = json("tokenizer_config.json")
-        let specialTokensMap = json("special_tokens_map.json")
-        func tokenText(_ key: String) -> String? {
-            for file in [tokenizerConfig, specialTokensMap] {
-                guard let value = file?[key] else { continue }
-                if let text = value.stringValue ?? value["content"]?.stringValue { return text }
-            }
-            return nil
-        }
-        var ids: [String: Int] = [:]
-        func add(_ pairs: [(String, JSONValue)]?) {
-            for (token, id) in pairs ?? [] { if let id = id.intValue { ids[token] = id } }
-        }
-        if let tokenizer = json("tokenizer.json") {
-            add(tokenizer["model"]?["vocab"]?.objectValue)
-            for token in tokenizer["added_tokens"]?.arrayValue ?? [] {
-                if let text = token["content"]?.stringValue, let id = token["id"]?.intValue { ids[text] = id }
-            }
-        }
-        add(json("vocab.json")?.objectValue)
-        add(json("added_tokens.json")?.objectValue)
-        for (id, token) in tokenizerConfig?["added_tokens_decoder"]?.objectValue ?? [] {
-            if let text = token["content"]?.stringValue, let id = Int(id) { ids[text] = id }
-        }
-        func id(_ key: String) -> Int? { tokenText(key).flatMap { ids[$0] } }
-        return (id("bos_token") ?? id("cls_token"), id("mask_token"))
+        let ids = SpecialTokenIDs.read(folder: folder, config: .object([]))
+        return (ids.bos, ids.mask)
     }
 
     /// The ids for a conversion: the converted folder's tokenizer files (copied from the source),

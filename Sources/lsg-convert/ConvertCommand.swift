@@ -2,6 +2,7 @@ import ArgumentParser
 import CheckpointIO
 import Foundation
 import LSGConversion
+import LSGRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -105,15 +106,13 @@ struct ConvertCommand: ParsableCommand {
         return options
     }
 
-    /// `KEY=VALUE` with VALUE read as JSON when it parses (`3`, `0.1`, `true`, `null`, `"x"`), else as a string.
+    /// `KEY=VALUE` with VALUE read as JSON when it parses (`3`, `0.1`, `true`, `null`, `"x"`), Python's
+    /// `True`/`False`/`None`, else the bare text as a string (the same rule as the runtime's `--set`).
     static func parseSetting(_ text: String) throws -> (key: String, value: JSONValue) {
-        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+        guard let setting = ConfigOverride.parse(assignment: text) else {
             throw ValidationError("--set expects KEY=VALUE, got \"\(text)\"")
         }
-        let key = String(text[..<eq])
-        let raw = String(text[text.index(after: eq)...])
-        if let value = try? JSONParser.parse(raw) { return (key, value) }
-        return (key, .string(raw))
+        return setting
     }
 
     func run() throws {

@@ -39,13 +39,7 @@ struct FillMaskCommand: ParsableCommand {
     @Option(help: "Revision (branch, tag or commit) when MODEL is a hub name.")
     var revision: String = "main"
 
-    @Option(name: .customLong("set"), help: ArgumentHelp(
-        "Override a config key at load, like from_pretrained(..., key=value): e.g. --set sparsity_type=pooling. Repeatable.",
-        valueName: "key=value"))
-    var overrides: [String] = []
-
-    @Option(help: "Threads for the kernels (default: all cores).")
-    var threads: Int?
+    @OptionGroup var runtimeOptions: RuntimeOptions
 
     /// The top-k of one mask with the pipeline's strings.
     struct Prediction {
@@ -84,19 +78,10 @@ struct FillMaskCommand: ParsableCommand {
     func validate() throws {
         if texts.isEmpty { throw ValidationError("give at least one text with a <mask>") }
         if topK < 1 { throw ValidationError("--top-k must be at least 1") }
-        for item in overrides where ConfigOverride.parse(assignment: item) == nil {
-            throw ValidationError("--set expects KEY=VALUE, got '\(item)'")
-        }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        if let threads { Parallel.threadCount = threads }
-        var overrideMap: [String: JSONValue] = [:]
-        for item in overrides {
-            let (key, value) = ConfigOverride.parse(assignment: item)!
-            overrideMap[key] = value
-        }
+        let overrideMap = runtimeOptions.apply()
         try CommandSupport.reportingErrors {
             let folder = try ModelArgument.resolveFolder(model, revision: revision)
             let tokenizer = try RobertaTokenizer(folder: folder)
