@@ -235,7 +235,7 @@ public struct LSGConverter {
             let data = try Data(contentsOf: url.resolvingSymlinksInPath())
             try data.write(to: target)
         } catch {
-            throw ConversionError(.outputFailed, target.path, "cannot copy \(url.path): \(error.localizedDescription)")
+            throw ConversionError(.outputFailed, target.path, "cannot copy \(url.path): \(OutputFolder.reason(error))")
         }
     }
 
@@ -243,7 +243,7 @@ public struct LSGConverter {
         do {
             try Data(text.utf8).write(to: url)
         } catch {
-            throw ConversionError(.outputFailed, url.path, "cannot write: \(error.localizedDescription)")
+            throw ConversionError(.outputFailed, url.path, "cannot write: \(OutputFolder.reason(error))")
         }
     }
 }
