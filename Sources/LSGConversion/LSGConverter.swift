@@ -46,6 +46,14 @@ public struct LSGConverter {
         }
         let output = try OutputFolder(destination: destination, force: force)
         do {
+            // Overflow-safe total (absurd sizes from options or config saturate to Int.max).
+            let total = plan.entries.reduce(0) { sum, entry in
+                guard let count = TensorInfo.checkedElementCount(entry.info.shape) else { return Int.max }
+                let bytes = count.multipliedReportingOverflow(by: entry.info.dtype.byteSize)
+                let next = sum.addingReportingOverflow(bytes.partialValue)
+                return bytes.overflow || next.overflow ? Int.max : next.partialValue
+            }
+            try output.ensureSpace(for: total)
             try write(plan: plan, into: output, progress: progress)
             try output.commit()
         } catch {

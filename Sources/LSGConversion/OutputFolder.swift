@@ -81,6 +81,21 @@ public final class OutputFolder {
         }
     }
 
+    /// Throws when the destination's file system has fewer than `byteCount` bytes available (plus
+    /// 1 MiB for the small files), before anything large is written: a `--max-len` or config asking
+    /// for terabytes fails at once with the figures instead of filling the disk first.
+    public func ensureSpace(for byteCount: Int) throws {
+        var stats = statvfs()
+        guard statvfs(temporary.path, &stats) == 0 else { return }   // unknown: let the writes tell
+        let (available, overflow) = Int(clamping: stats.f_bavail).multipliedReportingOverflow(by: Int(clamping: stats.f_frsize))
+        guard !overflow else { return }
+        let needed = byteCount.addingReportingOverflow(1 << 20)
+        if needed.overflow || needed.partialValue > available {
+            throw ConversionError(.outputFailed, destination.path,
+                                  "not enough space: the output needs \(byteCount) bytes but only \(available) are available on its file system")
+        }
+    }
+
     /// A file inside the temporary folder.
     public func url(_ name: String) -> URL { temporary.appendingPathComponent(name) }
 

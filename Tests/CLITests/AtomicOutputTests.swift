@@ -207,6 +207,16 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path).isEmpty)
     }
 
+    @Test func outputLargerThanTheFreeSpaceIsRefusedBeforeWriting() throws {
+        let temp = try TemporaryDirectory("lsg-atomic")
+        let out = temp.url("out")
+        // 10^12 positions x 32 floats = 128 TB of position embeddings: refused at once (statvfs),
+        // not after filling the disk.
+        let result = try CommandRunner.run([Self.tiny, "--max-len", "1000000000000", "-o", out.path, "-q"])
+        Self.expectOneLineError(result, containing: "not enough space: the output needs 128000000")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path).isEmpty)
+    }
+
     // MARK: - Hostile torch files
 
     static var pwnedMarker: String {
