@@ -155,6 +155,34 @@ import Glibc
         #expect(Self.leftovers(in: temp.url, of: "out").isEmpty)
     }
 
+    @Test func sigtermMidConversionRemovesTheTemporaryFolder() throws {
+        let temp = try TemporaryDirectory("lsg-atomic")
+        let source = temp.url("source")
+        try Self.makeSource(at: source, hidden: 128, intermediate: 256, vocab: 4000)
+        let out = temp.url("out")
+        let process = Process()
+        process.executableURL = CommandRunner.executableURL
+        process.arguments = [source.path, "--max-len", "65536", "--random-global-init", "-o", out.path, "-q"]
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        let temporary = temp.url(".out.tmp-\(process.processIdentifier)")
+        let deadline = Date().addingTimeInterval(60)
+        while !Self.exists(temporary) && process.isRunning && Date() < deadline { usleep(1000) }
+        usleep(150_000)
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGTERM)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(wasRunning, "the conversion finished before it could be interrupted; make it slower")
+        // Handled: a normal exit with the one-line error, and nothing left behind.
+        #expect(process.terminationReason == .exit)
+        Self.expectOneLineError(exitCode: process.terminationStatus, stderr: stderr, containing: "interrupted; no output was written")
+        #expect(!Self.exists(out))
+        #expect(Self.leftovers(in: temp.url, of: "out").isEmpty)
+    }
+
     // MARK: - Unwritable and full destinations
 
     @Test func unwritableDestinationIsAClearError() throws {
