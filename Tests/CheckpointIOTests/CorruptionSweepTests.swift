@@ -165,19 +165,19 @@ import TestSupport
         #expect(Self.openAndReadAll(path, "shard that is a folder") == .rejected)
     }
 
-    /// An index naming 20,000 tensors in 20,000 distinct (missing) shards is rejected in linear time
-    /// (the shard list used to be built with `Array.contains`: 2e8 string comparisons, ~15 s in a debug build).
+    /// An index naming 40,000 tensors in 40,000 distinct (missing) shards is rejected in linear time
+    /// (the shard list used to be built with `Array.contains`: 8e8 string comparisons, ~55 s in a debug build).
     @Test func indexWithManyDistinctShardsIsRejectedQuickly() throws {
         let directory = try TemporaryDirectory("sweep-index")
         var text = #"{"metadata":{},"weight_map":{"#
-        for i in 0..<20_000 { text += (i == 0 ? "" : ",") + #""t\#(i)":"shard-\#(i).safetensors""# }
+        for i in 0..<40_000 { text += (i == 0 ? "" : ",") + #""t\#(i)":"shard-\#(i).safetensors""# }
         text += "}}"
         let path = directory.url("model.safetensors.index.json").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         let start = Date()
         let error = try #require(throws: CheckpointError.self) { _ = try ShardedCheckpoint(indexPath: path) }
         #expect(error.kind == .notFound)
-        #expect(Date().timeIntervalSince(start) < 5, "took \(Date().timeIntervalSince(start)) s")
+        #expect(Date().timeIntervalSince(start) < 10, "took \(Date().timeIntervalSince(start)) s")
     }
 
     // MARK: - Header edits: sizes no file could hold
