@@ -65,6 +65,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        /// Benchmark: GEMM GFLOP/s and LSG forward times on a roberta-base-shaped random model.
+        .executableTarget(name: "lsg-bench", dependencies: ["LSGRuntime", "CheckpointIO"]),
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),

@@ -1,0 +1,61 @@
+// y = x · Wᵀ + b with PyTorch `[out, in]` weights.
+
+/// A fully connected layer with a PyTorch-layout weight `[out, in]` and bias `[out]`.
+struct Linear: Sendable {
+    let weight: Weight
+    let bias: Weight?
+    let inFeatures: Int
+    let outFeatures: Int
+
+    /// Loads `<prefix>.weight` `[out, in]` and `<prefix>.bias` `[out]`.
+    init(_ store: WeightStore, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true) throws {
+        weight = try store.load(prefix + ".weight", shape: [outFeatures, inFeatures])
+        bias = hasBias ? try store.load(prefix + ".bias", shape: [outFeatures]) : nil
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
+
+    init(weight: Weight, bias: Weight?) {
+        self.weight = weight
+        self.bias = bias
+        self.outFeatures = weight.shape[0]
+        self.inFeatures = weight.shape[1]
+    }
+
+    /// `x [rows, in] -> [rows, out]`.
+    func callAsFunction(_ x: Matrix) -> Matrix {
+        let y = Matrix(rows: x.rows, cols: outFeatures, zeroed: false)
+        GEMM.multiply(m: x.rows, n: outFeatures, k: inFeatures, a: x.data, lda: x.cols,
+                      b: weight.pointer, ldb: inFeatures, layout: .transposed,
+                      c: y.data, ldc: outFeatures, bias: bias?.pointer)
+        return y
+    }
+}
+
+/// LayerNorm weight and bias `[features]` with the config's eps.
+struct LayerNorm: Sendable {
+    let weight: Weight
+    let bias: Weight
+    let eps: Float
+
+    init(_ store: WeightStore, _ prefix: String, features: Int, eps: Float) throws {
+        weight = try store.load(prefix + ".weight", shape: [features])
+        bias = try store.load(prefix + ".bias", shape: [features])
+        self.eps = eps
+    }
+
+    /// Normalises every row of `x` in place (of `x + residual` when given).
+    func apply(_ x: Matrix, residual: Matrix? = nil) {
+        let cols = x.cols
+        Parallel.forEach(min(x.rows, 64)) { part in
+            let chunk = (x.rows + 63) / 64
+            var r = part * chunk
+            let end = min(x.rows, r + chunk)
+            while r < end {
+                VectorMath.layerNormInPlace(x.row(r), count: cols, weight: weight.pointer, bias: bias.pointer, eps: eps,
+                                            residual: residual.map { UnsafePointer($0.row(r)) })
+                r += 1
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.

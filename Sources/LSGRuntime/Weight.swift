@@ -1,0 +1,33 @@
+// A read-only Float32 tensor used by the model: mapped when possible, converted once otherwise.
+import CheckpointIO
+
+/// One weight tensor as Float32. F32 tensors that are 4-byte aligned point straight into the mapped
+/// checkpoint (no copy); F16/BF16/F64 are widened once at load into owned storage.
+public final class Weight: @unchecked Sendable {
+    public let name: String
+    public let shape: [Int]
+    public let pointer: UnsafePointer<Float>
+    /// Keeps `pointer` valid (the mapped file, or the converted array).
+    private let owner: AnyObject
+
+    init(data: TensorData) {
+        name = data.info.name
+        shape = data.info.shape
+        if data.info.dtype == .f32, let base = data.bytes.baseAddress, Int(bitPattern: base) % 4 == 0 {
+            pointer = base.assumingMemoryBound(to: Float.self)
+            owner = data.owner
+        } else {
+            let converted = Matrix(rows: 1, cols: data.info.elementCount)
+            let values = data.floats()
+            values.withUnsafeBufferPointer { converted.data.update(from: $0.baseAddress!, count: values.count) }
+            pointer = UnsafePointer(converted.data)
+            owner = converted
+        }
+    }
+
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+
+    /// The values as an array (tests, small heads).
+    public func toArray() -> [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import CheckpointIO
+import Foundation
+import LSGRuntime
+
+/// `lsg-convert infer MODEL --inputs IN.safetensors --output OUT.safetensors [--set KEY=VALUE ...]`:
+/// runs a RoBERTa or LSG-RoBERTa folder on the CPU (Float32) with the bundled runtime.
+struct InferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infer",
+        abstract: "Run a RoBERTa or LSG-RoBERTa model folder on token ids (Float32, CPU).",
+        discussion: """
+            IN holds `input_ids` (integer [batch, length]; [batch, choices, length] for multiple choice) \
+            and optionally `attention_mask` (same shape, 1 = token, 0 = padding). OUT receives \
+            `last_hidden_state` (float32 [batch, length, hidden]; for LSG models without the global \
+            tokens and the adaptive padding, as the reference returns it) and the head's outputs: \
+            `logits` (MLM [batch, length, vocab]; sequence classification [batch, labels]; token \
+            classification [batch, length, labels]; multiple choice [batch, choices]), `start_logits` and \
+            `end_logits` (question answering), `pooler_output` (base model with a pooler). \
+            The model kind (RoBERTa or LSG) and the head come from config.json.
+            """
+    )
+
+    @Argument(help: "Model folder (config.json and weights: safetensors, PyTorch or sharded).")
+    var model: String
+
+    @Option(help: "Safetensors file with `input_ids` and optionally `attention_mask`.")
+    var inputs: String
+
+    @Option(help: "Safetensors file to write.")
+    var output: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a config key at load, like from_pretrained(..., key=value): e.g. --set sparsity_type=pooling --set block_size=32. Repeatable.",
+        valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Use this head instead of config.json's architectures[0] (e.g. RobertaModel, RobertaForMaskedLM).")
+    var head: String?
+
+    @Option(help: "Seed of the random projections of sparsity_type=lsh (the reference draws fresh ones on every call).")
+    var lshSeed: UInt64 = 0
+
+    @Option(help: "Threads for the kernels (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Replace OUT if it exists.")
+    var overwrite = false
+
+    func validate() throws {
+        for item in overrides where ConfigOverride.parse(assignment: item) == nil {
+            throw ValidationError("--set expects KEY=VALUE, got '\(item)'")
+        }
+        if let head, ModelHead(architecture: head) == nil {
+            throw ValidationError("unknown head '\(head)'; one of: \(ModelHead.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        if let threads { Parallel.threadCount = threads }
+        var overrideMap: [String: JSONValue] = [:]
+        for item in overrides {
+            let (key, value) = ConfigOverride.parse(assignment: item)!
+            overrideMap[key] = value
+        }
+        try CommandSupport.reportingErrors {
+            let start = Date()
+            let model = try RuntimeModel(folder: model, overrides: overrideMap, head: head.flatMap(ModelHead.init(architecture:)))
+            let source = try Checkpoint.open(path: inputs)
+            let ids = try Self.integers(source, "input_ids", file: inputs, required: true)!
+            let mask = try Self.integers(source, "attention_mask", file: inputs, required: false)
+            if let mask, mask.shape != ids.shape {
+                throw RuntimeError.invalidInput("attention_mask shape \(mask.shape) differs from input_ids shape \(ids.shape)")
+            }
+            let result = try model.forward(inputIds: ids.values, shape: ids.shape, attentionMask: mask?.values,
+                                           lshProjections: SeededLSHProjections(seed: lshSeed))
+            let entries = result.tensors.map { tensor in
+                SafetensorsWriter.Entry(info: TensorInfo(name: tensor.name, dtype: .f32, shape: tensor.shape)) { sink in
+                    try sink.write(tensor.bytes)
+                }
+            }
+            try SafetensorsWriter.write(entries, to: output, overwrite: overwrite)
+            let kind = model.config.lsg == nil ? "RoBERTa" : "LSG"
+            let summary = result.tensors.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
+            print("\(kind) \(model.head.rawValue): wrote \(output): \(summary) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
+        }
+    }
+
+    /// An integer tensor of the inputs file, as Int64.
+    static func integers(_ source: any TensorSource, _ name: String, file: String, required: Bool) throws -> (values: [Int64], shape: [Int])? {
+        guard source.info(named: name) != nil else {
+            if required { throw CheckpointError(.notFound, file: file, tensor: name, "the inputs file needs `\(name)`") }
+            return nil
+        }
+        let data = try source.tensor(named: name)
+        guard let values = data.int64s() else {
+            throw CheckpointError(.unsupported, file: file, tensor: name, "expected an integer tensor, found \(data.info.dtype.rawValue)")
+        }
+        return (values, data.info.shape)
+    }
+}

@@ -1,0 +1,65 @@
+import CheckpointIO
+import Foundation
+import LSGRuntime
+import TestSupport
+
+/// One forward pass recorded from the real reference by fixtures/make_runtime_fixtures.py.
+struct ReferenceCase: CustomStringConvertible {
+    let name: String
+    let file: SafetensorsFile
+    /// Model folder under fixtures/runtime/.
+    let model: String
+    let head: ModelHead
+    let overrides: [String: JSONValue]
+
+    static let directory = Fixtures.path("runtime/cases")
+
+    /// Every case file name (without extension), sorted.
+    static var names: [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return files.filter { $0.hasSuffix(".safetensors") }.map { String($0.dropLast(12)) }.sorted()
+    }
+
+    init(_ name: String) throws {
+        self.name = name
+        file = try SafetensorsFile(path: "\(Self.directory)/\(name).safetensors")
+        model = file.metadata["model"] ?? ""
+        let headName = file.metadata["head"] ?? "MaskedLM"
+        head = headName == "Base" ? .base : ModelHead(architecture: "RobertaFor" + headName)!
+        let json = try JSONParser.parse(file.metadata["overrides"] ?? "{}")
+        overrides = Dictionary(uniqueKeysWithValues: json.objectValue ?? [])
+    }
+
+    var description: String { name }
+
+    func int64s(_ tensor: String) throws -> (values: [Int64], shape: [Int]) {
+        let data = try file.tensor(named: tensor)
+        return (data.int64s()!, data.info.shape)
+    }
+
+    func floats(_ tensor: String) throws -> (values: [Float], shape: [Int])? {
+        guard file.info(named: tensor) != nil else { return nil }
+        let data = try file.tensor(named: tensor)
+        return (data.floats(), data.info.shape)
+    }
+
+    /// The recorded `torch.randn` draws, `[heads, headDim, hashes]` each, in call order.
+    func lshProjections() throws -> [[Float]] {
+        var out: [[Float]] = []
+        while let p = try floats("lsh_projection.\(out.count)") { out.append(p.values) }
+        return out
+    }
+
+    /// Loads the model folder with the case's overrides and its extra head weights.
+    func loadModel() throws -> RuntimeModel {
+        try RuntimeModel(folder: Fixtures.path("runtime/\(model)"), overrides: overrides, head: head, extraSources: [file])
+    }
+}
+
+/// Largest absolute difference.
+func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
+    precondition(a.count == b.count)
+    var m: Float = 0
+    for i in 0..<a.count { m = max(m, abs(a[i] - b[i])) }
+    return m
+}
