@@ -160,5 +160,13 @@ struct ConvertCommand: ParsableCommand {
     private func installInterruptHandlers() {
         signal(SIGINT) { _ in ConversionInterrupt.requested = true }
         signal(SIGTERM) { _ in ConversionInterrupt.requested = true }
+        // A blocked signal mask is inherited across exec: a parent that spawns us from a thread
+        // blocking SIGTERM (Foundation's Process from a test runner or service does) would make the
+        // handlers above never run. Unblock both here, before any worker thread is created.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 }
