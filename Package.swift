@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "LSGRuntime", targets: ["LSGRuntime"]),
         .library(name: "Tokenization", targets: ["Tokenization"]),
         .library(name: "HubCache", targets: ["HubCache"]),
+        .library(name: "LSGVerification", targets: ["LSGVerification"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,12 +57,14 @@ let package = Package(
         .target(name: "Tokenization"),
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
         .target(name: "HubCache"),
+        /// `lsg-convert verify`: checks a converted model against its original.
+        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "Tokenization", "LSGRuntime"]),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",
             dependencies: [
                 "CheckpointIO", "LSGConversion", "LSGRuntime",
-                "Tokenization", "HubCache",
+                "Tokenization", "HubCache", "LSGVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,5 +78,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
+        .testTarget(name: "FillMaskTests", dependencies: ["LSGRuntime", "LSGConversion", "Tokenization", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets in Fuzz/ against the CheckpointIO sources, with the address
-# sanitizer. Usage: scripts/fuzz.sh TARGET [SECONDS]   (TARGET: Safetensors, JSON, ... = Fuzz/Fuzz<TARGET>.swift)
+# sanitizer. Usage: scripts/fuzz.sh TARGET [SECONDS]   (TARGET: Safetensors, JSON, Zip, Pickle, Legacy, Torch
+# = Fuzz/Fuzz<TARGET>.swift)
 # Corpus: .build-fuzz/corpus-<TARGET> seeded from fixtures/; crashes: .build-fuzz/crashes-<TARGET>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,13 +14,32 @@ sources=$(find Sources/CheckpointIO -name '*.swift')
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name CheckpointIO \
     -I Sources/CZlib -lz $sources "Fuzz/Fuzz$target.swift" -o "$binary" 2>&1 | grep -v "Cannot export local symbol" || true
 [ -x "$binary" ] || { echo "build failed"; exit 1; }
+# Seeds: the fixtures each parser reads (files over 200 KB only slow the fuzzer down).
+torch_zips() { for f in $(find fixtures/torch -type f -size -200k); do head -c 4 "$f" | grep -q '^PK' && echo "$f"; done; return 0; }
+torch_legacy() { for f in $(find fixtures/torch -type f -size -200k); do head -c 2 "$f" | od -An -tx1 | grep -q '80 02' && echo "$f"; done; return 0; }
 case "$target" in
     Safetensors) seeds=$(find fixtures -name '*.safetensors' -size -200k) ;;
     JSON) seeds=$(find fixtures -name '*.json' -size -200k) ;;
+    Zip) seeds=$(torch_zips) ;;
+    Legacy) seeds=$(torch_legacy) ;;
+    Pickle)
+        # The data.pkl of every torch zip (hostile ones included), plus the legacy files (which
+        # start with their pickles).
+        pickles="$out/pickles"; rm -rf "$pickles"; mkdir -p "$pickles"
+        for zip in $(torch_zips); do
+            for member in $(unzip -Z1 "$zip" 2>/dev/null | grep 'data\.pkl$' || true); do
+                unzip -p "$zip" "$member" > "$pickles/$(basename "$zip").$(echo "$member" | tr / _)" 2>/dev/null || true
+            done
+        done
+        seeds="$(find "$pickles" -type f -size +0) $(torch_legacy)" ;;
+    Tokenizer) seeds=$(find fixtures/tokenizer fixtures/models -name 'vocab.json' -o -name 'merges.txt' -o -name 'tokenizer.json' | head -20) ;;
     *) seeds=$(find fixtures/torch -type f -size -200k 2>/dev/null || true) ;;
 esac
 for seed in $seeds; do cp "$seed" "$out/corpus-$target/$(basename "$seed").$(cksum < "$seed" | cut -d' ' -f1)"; done
 # symbolize=0: after a crash the symbolizer can hang (../shared/docs/design.md).
 ASAN_OPTIONS=symbolize=0:detect_leaks=0 timeout $((seconds + 60)) "$binary" \
     -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
-    -artifact_prefix="$out/crashes-$target/" "$out/corpus-$target" 2>&1 | tail -25
+    -artifact_prefix="$out/crashes-$target/" "$out/corpus-$target" > "$out/log-$target.txt" 2>&1 || status=$?
+tail -25 "$out/log-$target.txt"
+echo "corpus: $(ls "$out/corpus-$target" | wc -l) files; crashes: $(ls "$out/crashes-$target" | wc -l)"
+exit ${status:-0}

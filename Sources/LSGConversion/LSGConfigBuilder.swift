@@ -97,8 +97,11 @@ public enum LSGConfigBuilder {
                 throw ConversionError(.invalidOption, "--set \(key)", "cannot be set: \(why)")
             }
             if key == "num_labels" {
-                guard let n = value.intValue, n >= 1 else {
-                    throw ConversionError(.invalidOption, "--set num_labels", "must be a positive integer, got \(value.serialized(indent: nil))")
+                // transformers writes one id2label/label2id entry per label; bound it so a typo cannot
+                // build a config.json of 10^12 entries (found by the reliability work, docs/reliability.md).
+                guard let n = value.intValue, n >= 1, n <= Self.maximumNumLabels else {
+                    throw ConversionError(.invalidOption, "--set num_labels",
+                                          "must be an integer from 1 to \(Self.maximumNumLabels), got \(value.serialized(indent: nil))")
                 }
                 setNumLabels(n, in: &config)
             } else {
@@ -121,6 +124,9 @@ public enum LSGConfigBuilder {
         }
         return (config, warnings)
     }
+
+    /// Upper bound of `--set num_labels` (a classification head of D x n weights is written too).
+    public static let maximumNumLabels = 1_000_000
 
     /// `config.num_labels = n` as transformers does it: `id2label` becomes `{i: "LABEL_i"}` when its
     /// size differs; `save_pretrained` omits `id2label`/`label2id` when they equal the 2-label default.

@@ -46,6 +46,14 @@ public struct LSGConverter {
         }
         let output = try OutputFolder(destination: destination, force: force)
         do {
+            // Overflow-safe total (absurd sizes from options or config saturate to Int.max).
+            let total = plan.entries.reduce(0) { sum, entry in
+                guard let count = TensorInfo.checkedElementCount(entry.info.shape) else { return Int.max }
+                let bytes = count.multipliedReportingOverflow(by: entry.info.dtype.byteSize)
+                let next = sum.addingReportingOverflow(bytes.partialValue)
+                return bytes.overflow || next.overflow ? Int.max : next.partialValue
+            }
+            try output.ensureSpace(for: total)
             try write(plan: plan, into: output, progress: progress)
             try output.commit()
         } catch {
@@ -235,7 +243,7 @@ public struct LSGConverter {
             let data = try Data(contentsOf: url.resolvingSymlinksInPath())
             try data.write(to: target)
         } catch {
-            throw ConversionError(.outputFailed, target.path, "cannot copy \(url.path): \(error.localizedDescription)")
+            throw ConversionError(.outputFailed, target.path, "cannot copy \(url.path): \(OutputFolder.reason(error))")
         }
     }
 
@@ -243,7 +251,7 @@ public struct LSGConverter {
         do {
             try Data(text.utf8).write(to: url)
         } catch {
-            throw ConversionError(.outputFailed, url.path, "cannot write: \(error.localizedDescription)")
+            throw ConversionError(.outputFailed, url.path, "cannot write: \(OutputFolder.reason(error))")
         }
     }
 }

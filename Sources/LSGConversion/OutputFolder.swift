@@ -25,15 +25,35 @@ public final class OutputFolder {
         try Self.checkDestination(self.destination, force: force)
         let parent = self.destination.deletingLastPathComponent()
         let name = self.destination.lastPathComponent
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        var parentIsFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: parent.path, isDirectory: &parentIsFolder), !parentIsFolder.boolValue {
+            throw ConversionError(.outputFailed, parent.path, "exists and is not a folder, so the output cannot be created in it")
+        }
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        } catch {
+            // Foundation's own text is a multi-line NSError dump here (a file where a folder is
+            // needed): report the POSIX reason on one line instead.
+            throw ConversionError(.outputFailed, parent.path, "cannot create the output's parent folder: \(Self.reason(error))")
+        }
         Self.removeStaleTemporaries(in: parent, name: name)
         temporary = parent.appendingPathComponent(".\(name).tmp-\(getpid())")
         try? FileManager.default.removeItem(at: temporary)
-        do {
-            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
-        } catch {
-            throw ConversionError(.outputFailed, temporary.path, "cannot create the temporary output folder: \(error.localizedDescription)")
+        // POSIX mkdir, so that the error names the real cause (EACCES, EROFS, ENOSPC...):
+        // FileManager on Linux reports e.g. a read-only destination as "The file doesn't exist."
+        guard mkdir(temporary.path, 0o777) == 0 else {
+            throw ConversionError(.outputFailed, temporary.path, "cannot create the temporary output folder: \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// A one-line reason for a Foundation file error: the underlying POSIX message when there is one.
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
     }
 
     /// Throws unless `destination` is absent, an empty folder, or (with `force`) a folder.
@@ -58,6 +78,21 @@ public final class OutputFolder {
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
                 try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
             }
+        }
+    }
+
+    /// Throws when the destination's file system has fewer than `byteCount` bytes available (plus
+    /// 1 MiB for the small files), before anything large is written: a `--max-len` or config asking
+    /// for terabytes fails at once with the figures instead of filling the disk first.
+    public func ensureSpace(for byteCount: Int) throws {
+        var stats = statvfs()
+        guard statvfs(temporary.path, &stats) == 0 else { return }   // unknown: let the writes tell
+        let (available, overflow) = Int(clamping: stats.f_bavail).multipliedReportingOverflow(by: Int(clamping: stats.f_frsize))
+        guard !overflow else { return }
+        let needed = byteCount.addingReportingOverflow(1 << 20)
+        if needed.overflow || needed.partialValue > available {
+            throw ConversionError(.outputFailed, destination.path,
+                                  "not enough space: the output needs \(byteCount) bytes but only \(available) are available on its file system")
         }
     }
 

@@ -14,10 +14,16 @@ public enum ModelHead: String, Sendable, CaseIterable {
     /// Runs as the masked LM head in this encoder-only runtime (same `lm_head` weights).
     case causalLM = "RobertaForCausalLM"
 
-    /// Parses an architecture name such as `LSGRobertaForMaskedLM` or `RobertaModel`.
+    /// Parses an architecture name such as `LSGRobertaForMaskedLM` or `RobertaModel`. XLM-R and
+    /// CamemBERT classes (`XLMRobertaForSequenceClassification`, `LSGCamembertModel`) have the same
+    /// layout and heads as RoBERTa (transformers subclasses them), so they map to the same cases.
     public init?(architecture: String) {
-        let name = architecture.hasPrefix("LSG") ? String(architecture.dropFirst(3)) : architecture
-        self.init(rawValue: name)
+        var name = Substring(architecture)
+        if name.hasPrefix("LSG") { name = name.dropFirst(3) }
+        for stem in ["XLMRoberta", "Camembert"] where name.hasPrefix(stem) {
+            name = "Roberta" + name.dropFirst(stem.count)
+        }
+        self.init(rawValue: String(name))
     }
 }
 
@@ -42,6 +48,18 @@ public struct LSGSettings: Sendable, Equatable {
     /// `nil` when the config says `null`/`"none"` or a name the reference does not know (it then warns
     /// and skips the sparse part).
     public var sparsityType: SparsityType? = .norm
+    /// Load-time option of this runtime, NOT a config.json key (never read from or written to a
+    /// config): every non-global query gets the global keys masked the way padding is (additive MIN,
+    /// so their softmax weight is exactly 0 and they are simply not gathered), on the dense path
+    /// (`t' <= 2·block_size`, all `G + t'` keys in one softmax) and on the long path (the `G` global
+    /// keys of each block). Global queries still attend to every key. With ``poolWithGlobal`` and
+    /// ``maskFirstToken`` off, the dense path then computes the original RoBERTa through the LSG
+    /// attention code, up to float summation order (`lsg-convert verify` check 5a). Default `false`.
+    ///
+    /// A non-global query left with no attendable key (every token padding) gets uniform weights over
+    /// the tokens on the dense path, as RoBERTa does; a long-path block left with no key outputs zeros
+    /// (padding rows only; their outputs are not used).
+    public var maskGlobalKeys = false
 
     public init() {}
 

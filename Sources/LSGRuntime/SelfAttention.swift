@@ -74,17 +74,20 @@ struct SelfAttention {
         m.data + (item * sequence + row) * hidden + head * headDim
     }
 
-    /// Gathers every attendable key of the item (globals always; tokens when live).
-    private func gatherAll(_ ws: AttentionWorkspace, item: Int, head: Int, k: Matrix, v: Matrix) -> Bool {
+    /// Whether non-global queries have the global keys masked (``LSGSettings/maskGlobalKeys``).
+    private var masksGlobalKeys: Bool { globals > 0 && lsg?.maskGlobalKeys == true }
+
+    /// Gathers every attendable key of the item from row `first` on (globals always; tokens when live).
+    private func gatherAll(_ ws: AttentionWorkspace, item: Int, head: Int, k: Matrix, v: Matrix, from first: Int = 0) -> Bool {
         ws.reset(expected: sequence)
         let flags = live[item]
-        for r in 0..<sequence where r < globals || flags[r - globals] {
+        for r in first..<sequence where r < globals || flags[r - globals] {
             ws.append(key: rowPointer(k, item: item, row: r, head: head), value: rowPointer(v, item: item, row: r, head: head))
         }
         if ws.count > 0 { return false }
         // No live key at all (a RoBERTa row with an all-zero attention mask): the reference's scores are
         // all MIN, so its softmax is uniform over every key.
-        for r in 0..<sequence {
+        for r in first..<sequence {
             ws.append(key: rowPointer(k, item: item, row: r, head: head), value: rowPointer(v, item: item, row: r, head: head))
         }
         return true
@@ -92,9 +95,16 @@ struct SelfAttention {
 
     private func denseHead(item: Int, head: Int, q: Matrix, k: Matrix, v: Matrix, out: Matrix) {
         let ws = AttentionWorkspace(headDim: headDim, capacity: sequence)
-        let uniform = gatherAll(ws, item: item, head: head, k: k, v: v)
-        ws.attend(queries: rowPointer(q, item: item, row: 0, head: head), queryStride: hidden, queryCount: sequence,
+        var uniform = gatherAll(ws, item: item, head: head, k: k, v: v)
+        // With maskGlobalKeys, the global queries attend to every key and the token queries to the
+        // tokens only (the global keys masked like padding).
+        let split = masksGlobalKeys ? globals : sequence
+        ws.attend(queries: rowPointer(q, item: item, row: 0, head: head), queryStride: hidden, queryCount: split,
                   out: rowPointer(out, item: item, row: 0, head: head), outStride: hidden, uniform: uniform)
+        guard split < sequence else { return }
+        uniform = gatherAll(ws, item: item, head: head, k: k, v: v, from: globals)
+        ws.attend(queries: rowPointer(q, item: item, row: split, head: head), queryStride: hidden, queryCount: sequence - split,
+                  out: rowPointer(out, item: item, row: split, head: head), outStride: hidden, uniform: uniform)
     }
 
     private func lsgHead(item: Int, head: Int, q: Matrix, k: Matrix, v: Matrix, out: Matrix, projections: [[Float]]) {
@@ -118,7 +128,7 @@ struct SelfAttention {
         let blocks = tokens / bs
         for i in 0..<blocks {
             ws.reset(expected: globals + 2 * sbs + 3 * bs)
-            for g in 0..<globals {
+            for g in 0..<(masksGlobalKeys ? 0 : globals) {
                 ws.append(key: rowPointer(k, item: item, row: g, head: head), value: rowPointer(v, item: item, row: g, head: head))
             }
             if let sparse {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CheckpointIO
 import Foundation
 import LSGConversion
+import LSGRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -75,7 +76,7 @@ struct ConvertCommand: ParsableCommand {
     var dryRun = false
     @Flag(help: "Replace an existing non-empty output folder.")
     var force = false
-    @Flag(help: "Skip the verification that ends a conversion (verification runs when the verify command lands).")
+    @Flag(help: "Skip the quick verification that ends a conversion (structure, copied weights, positions, globals, config, and dense-path equivalence on one short input; `lsg-convert verify` runs the full set).")
     var noVerify = false
     @Flag(help: "Do not record the sha256 of the source weight files in lsg_conversion.json (saves reading the source twice).")
     var noSourceHash = false
@@ -105,15 +106,13 @@ struct ConvertCommand: ParsableCommand {
         return options
     }
 
-    /// `KEY=VALUE` with VALUE read as JSON when it parses (`3`, `0.1`, `true`, `null`, `"x"`), else as a string.
+    /// `KEY=VALUE` with VALUE read as JSON when it parses (`3`, `0.1`, `true`, `null`, `"x"`), Python's
+    /// `True`/`False`/`None`, else the bare text as a string (the same rule as the runtime's `--set`).
     static func parseSetting(_ text: String) throws -> (key: String, value: JSONValue) {
-        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+        guard let setting = ConfigOverride.parse(assignment: text) else {
             throw ValidationError("--set expects KEY=VALUE, got \"\(text)\"")
         }
-        let key = String(text[..<eq])
-        let raw = String(text[text.index(after: eq)...])
-        if let value = try? JSONParser.parse(raw) { return (key, value) }
-        return (key, .string(raw))
+        return setting
     }
 
     func run() throws {
@@ -149,11 +148,25 @@ struct ConvertCommand: ParsableCommand {
         if converter.modelingFile == nil {
             print(ModelingFileLocator.loadingHint(family: plan.family, head: plan.head, output: outputPath))
         }
+        if !noVerify {
+            // Quick checks 1-4 and 5a (issue 8); a failure keeps the output for inspection but exits 1.
+            if !quiet { print("Verifying \(outputPath) against \(folderURL.path) (quick checks; --no-verify skips them)") }
+            let code = try VerifyCommand.quickVerification(of: outputPath, against: folderURL.path)
+            if code != 0 { throw ExitCode(code) }
+        }
     }
 
     /// SIGINT/SIGTERM stop the conversion at the next tensor; the temporary folder is then removed.
     private func installInterruptHandlers() {
         signal(SIGINT) { _ in ConversionInterrupt.requested = true }
         signal(SIGTERM) { _ in ConversionInterrupt.requested = true }
+        // A blocked signal mask is inherited across exec: a parent that spawns us from a thread
+        // blocking SIGTERM (Foundation's Process from a test runner or service does) would make the
+        // handlers above never run. Unblock both here, before any worker thread is created.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 }

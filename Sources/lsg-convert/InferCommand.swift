@@ -30,10 +30,7 @@ struct InferCommand: ParsableCommand {
     @Option(help: "Safetensors file to write.")
     var output: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp(
-        "Override a config key at load, like from_pretrained(..., key=value): e.g. --set sparsity_type=pooling --set block_size=32. Repeatable.",
-        valueName: "key=value"))
-    var overrides: [String] = []
+    @OptionGroup var runtimeOptions: RuntimeOptions
 
     @Option(help: "Use this head instead of config.json's architectures[0] (e.g. RobertaModel, RobertaForMaskedLM).")
     var head: String?
@@ -41,29 +38,17 @@ struct InferCommand: ParsableCommand {
     @Option(help: "Seed of the random projections of sparsity_type=lsh (the reference draws fresh ones on every call).")
     var lshSeed: UInt64 = 0
 
-    @Option(help: "Threads for the kernels (default: all cores).")
-    var threads: Int?
-
     @Flag(help: "Replace OUT if it exists.")
     var overwrite = false
 
     func validate() throws {
-        for item in overrides where ConfigOverride.parse(assignment: item) == nil {
-            throw ValidationError("--set expects KEY=VALUE, got '\(item)'")
-        }
         if let head, ModelHead(architecture: head) == nil {
             throw ValidationError("unknown head '\(head)'; one of: \(ModelHead.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        if let threads { Parallel.threadCount = threads }
-        var overrideMap: [String: JSONValue] = [:]
-        for item in overrides {
-            let (key, value) = ConfigOverride.parse(assignment: item)!
-            overrideMap[key] = value
-        }
+        let overrideMap = runtimeOptions.apply()
         try CommandSupport.reportingErrors {
             let start = Date()
             let model = try RuntimeModel(folder: model, overrides: overrideMap, head: head.flatMap(ModelHead.init(architecture:)))

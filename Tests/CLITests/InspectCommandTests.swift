@@ -20,6 +20,22 @@ import TestSupport
         }
     }
 
+    /// For every torch fixture, `inspect --json` lists exactly the tensors torch saved, in order, with
+    /// the dtypes and shapes torch reported (fixtures/torch/expected.json, written by the real torch).
+    @Test(arguments: ["roberta.pt", "roberta_legacy.bin", "roberta_bf16.pt", "roberta_f16_wrapped.pt",
+                      "roberta_bf16_deflated.pt", "views.pt", "views_legacy.bin"])
+    func jsonListsExactlyTheTensorsTorchWrote(_ file: String) throws {
+        let expected = try #require(try ModelFolder.readJSON(Fixtures.url("torch/expected.json"))["files"]?[file]?.arrayValue)
+        let result = try CommandRunner.run(["inspect", Fixtures.path("torch/\(file)"), "--json"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let json = try JSONParser.parse(result.stdout)
+        #expect(json["format"]?.stringValue == (file.hasSuffix(".bin") ? "pytorch-legacy" : "pytorch-zip"))
+        let tensors = try #require(json["tensors"]?.arrayValue)
+        #expect(tensors.map { $0["name"] } == expected.map { $0["name"] })
+        #expect(tensors.map { $0["dtype"] } == expected.map { $0["dtype"] })
+        #expect(tensors.map { $0["shape"] } == expected.map { $0["shape"] })
+    }
+
     @Test func modelFolderAndShardIndexAreAccepted() throws {
         let folder = try CommandRunner.run(["inspect", Fixtures.path("models/tiny-roberta-mlm")])
         #expect(folder.exitCode == 0)

@@ -98,6 +98,15 @@ struct ConfigValidationTests {
         #expect(error.subject == "block_size")
     }
 
+    @Test("--set num_labels is bounded (10^12 labels would build a config of 10^12 entries)", arguments: [0, -3, 1_000_001, 1_000_000_000_000])
+    func numLabelsBounds(_ n: Int) throws {
+        let error = try rejection {
+            $0.architecture = "RobertaForSequenceClassification"
+            $0.configOverrides = [(key: "num_labels", value: .int(Int64(n)))]
+        }
+        #expect(error.subject == "--set num_labels")
+    }
+
     @Test("unknown architecture and model type")
     func unsupported() throws {
         let error = try rejection { $0.architecture = "BertForMaskedLM" }

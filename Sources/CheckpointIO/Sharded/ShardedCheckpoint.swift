@@ -37,12 +37,15 @@ public final class ShardedCheckpoint: TensorSource {
 
         var routing: [String: String] = [:]
         var order: [String] = []
+        var seenShards = Set<String>()
         for (tensor, value) in weightMap {
             guard let shard = value.stringValue, !shard.isEmpty, !shard.contains("/"), shard != "..", shard != "." else {
                 throw CheckpointError(.malformed, file: indexPath, tensor: tensor, "shard index: shard name must be a plain file name")
             }
             routing[tensor] = shard
-            if !order.contains(shard) { order.append(shard) }
+            // A set, not `order.contains`: an index listing n tensors in n distinct shards would
+            // otherwise take n^2/2 string comparisons before the first missing shard is reported.
+            if seenShards.insert(shard).inserted { order.append(shard) }
         }
         var shards: [String: any TensorSource] = [:]
         var infos: [TensorInfo] = []

@@ -1,4 +1,3 @@
-import CheckpointIO
 import Foundation
 
 /// The `bos` and `mask` token ids the global-embedding init needs (reference §2 step 6), read

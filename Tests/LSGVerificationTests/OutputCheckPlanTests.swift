@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import LSGVerification
+
+@Suite struct OutputCheckPlanTests {
+    /// tiny-lsg-1024: original 514 positions (512 tokens), converted 1026 rows, block_size 128.
+    @Test func defaultLengths() {
+        let plan = OutputCheckPlan.make(originalMaxLength: 512, convertedMaxLength: 1024, blockSize: 128, requested: [],
+                                        tokenizerFolder: nil, vocab: 301, bos: 0, eos: 2, mask: 300)
+        #expect(plan.equivalence.map(\.ids.count) == [16, 256])  // dense path: t <= 2 * block_size
+        #expect(plan.fidelity.map(\.ids.count) == [64, 512])     // up to the original's maximum
+        #expect(plan.long.map(\.ids.count) == [1024])            // the converted maximum
+        #expect(plan.idSource == "random ids (no tokenizer)")
+    }
+
+    @Test func requestedLengthsGoWhereTheyFit() {
+        let plan = OutputCheckPlan.make(originalMaxLength: 512, convertedMaxLength: 1024, blockSize: 128, requested: [10, 300, 600, 5000],
+                                        tokenizerFolder: nil, vocab: 301, bos: 0, eos: 2, mask: 300)
+        #expect(plan.equivalence.map(\.ids.count) == [10])
+        #expect(plan.fidelity.map(\.ids.count) == [10, 300])
+        #expect(plan.long.map(\.ids.count) == [600])
+    }
+
+    @Test func tokenizerTextIsFramedAndMasked() throws {
+        let plan = OutputCheckPlan.make(originalMaxLength: 512, convertedMaxLength: 1024, blockSize: 128, requested: [30],
+                                        tokenizerFolder: Fixtures.url("verify/tiny-lsg-1024"), vocab: 301, bos: 0, eos: 2, mask: 300)
+        #expect(plan.idSource == "tokenizer on fixed text")
+        let input = try #require(plan.equivalence.first)
+        #expect(input.ids.count == 30)
+        #expect(input.ids.first == 0 && input.ids.last == 2)
+        #expect(input.maskedPositions == [7, 14, 21, 28])
+        #expect(input.maskedPositions.allSatisfy { input.ids[$0] == 300 })
+        // Text tokens: ordinary ids of the 301-id vocabulary (no specials, no mask).
+        let text = input.ids.indices.dropFirst().dropLast().filter { !input.maskedPositions.contains($0) }
+        #expect(text.allSatisfy { (4..<300).contains(input.ids[$0]) })
+    }
+}
