@@ -159,7 +159,7 @@ if wants("convert") {
     out("|---|---|---|---|---|")
     let output = dataRoot.appendingPathComponent("convert-out").path
     let variants: [(String, URL, [String])] = [
-        ("safetensors, default flags (sha256 of the source; no end-of-run verification exists yet)", checkpoint.safetensorsFolder, []),
+        ("safetensors, default flags (sha256 of the source + quick end-of-run verification)", checkpoint.safetensorsFolder, []),
         ("safetensors, --no-verify", checkpoint.safetensorsFolder, ["--no-verify"]),
         ("safetensors, --no-verify --no-source-hash", checkpoint.safetensorsFolder, ["--no-verify", "--no-source-hash"]),
         ("torch zip, --no-verify", checkpoint.torchFolder, ["--no-verify"]),
