@@ -10,6 +10,31 @@ import Foundation
 import LSGRuntime
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+let knownFlags: Set<String> = ["--quick", "--write-docs", "--no-reference", "--no-16k", "--no-pack-a", "--regenerate",
+                               "gemm", "convert", "forward", "reference", "profile", "generate-data"]
+let valueOptions: Set<String> = ["--runs", "--lengths"]
+if arguments.contains("--help") || arguments.contains("-h") {
+    print("""
+        usage: lsg-bench [--quick] [--runs N] [--lengths 512,4096] [--write-docs] [--no-reference] [--no-16k]
+                         [gemm] [convert] [forward] [reference] [profile]
+        Times conversion, the forward pass and the GEMM on a roberta-base-shaped random model, beside the
+        Python reference when its environment exists; see docs/benchmarks.md.
+        """)
+    exit(0)
+}
+do {
+    // Refuse unknown arguments: a typo must not start a 10-minute run.
+    var i = 0
+    while i < arguments.count {
+        let argument = arguments[i]
+        if valueOptions.contains(argument) { i += 2; continue }
+        guard knownFlags.contains(argument) else {
+            FileHandle.standardError.write(Data("lsg-bench: unknown argument '\(argument)' (see --help)\n".utf8))
+            exit(64)
+        }
+        i += 1
+    }
+}
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
 let quick = arguments.contains("--quick")
 let runs = option("--runs").flatMap(Int.init) ?? (quick ? 1 : 3)
