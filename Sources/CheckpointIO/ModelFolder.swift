@@ -57,9 +57,12 @@ public struct ModelFolder: Sendable {
     public func weightFiles() throws -> [URL] {
         guard weightsURL.lastPathComponent.hasSuffix(".index.json") else { return [weightsURL] }
         let index = try Self.readJSON(weightsURL)
+        // A set for membership: a hostile index can name tens of thousands of shards (see
+        // ShardedCheckpoint, where the same quadratic scan took 125 s).
         var names: [String] = []
+        var seen = Set<String>()
         for (_, value) in index["weight_map"]?.objectValue ?? [] {
-            if let name = value.stringValue, !names.contains(name) { names.append(name) }
+            if let name = value.stringValue, seen.insert(name).inserted { names.append(name) }
         }
         return [weightsURL] + names.map { url.appendingPathComponent($0) }
     }
