@@ -25,9 +25,25 @@ struct Linear: Sendable {
     /// `x [rows, in] -> [rows, out]`.
     func callAsFunction(_ x: Matrix) -> Matrix {
         let y = Matrix(rows: x.rows, cols: outFeatures, zeroed: false)
-        GEMM.multiply(m: x.rows, n: outFeatures, k: inFeatures, a: x.data, lda: x.cols,
-                      b: weight.pointer, ldb: inFeatures, layout: .transposed,
-                      c: y.data, ldc: outFeatures, bias: bias?.pointer)
+        guard weight.releasesPagesAfterUse else {
+            GEMM.multiply(m: x.rows, n: outFeatures, k: inFeatures, a: x.data, lda: x.cols,
+                          b: weight.pointer, ldb: inFeatures, layout: .transposed,
+                          c: y.data, ldc: outFeatures, bias: bias?.pointer)
+            return y
+        }
+        // One-shot mode: output columns in slices of <= 16 MiB of weight rows, each slice's pages
+        // released once multiplied (the MLM decoder alone is 154 MB for roberta-base).
+        let sliceRows = max(GEMM.nr, (16 << 20) / max(1, inFeatures * 4) / GEMM.nr * GEMM.nr)
+        var start = 0
+        while start < outFeatures {
+            let n = min(sliceRows, outFeatures - start)
+            GEMM.multiply(m: x.rows, n: n, k: inFeatures, a: x.data, lda: x.cols,
+                          b: weight.pointer + start * inFeatures, ldb: inFeatures, layout: .transposed,
+                          c: y.data + start, ldc: outFeatures, bias: bias.map { $0.pointer + start })
+            weight.releasePages(start * inFeatures..<(start + n) * inFeatures)
+            start += n
+        }
+        bias?.releasePages()
         return y
     }
 }

@@ -35,6 +35,10 @@ public final class Matrix: @unchecked Sendable {
 
     /// The values as an array (row-major).
     public func toArray() -> [Float] { Array(UnsafeBufferPointer(start: data, count: rows * cols)) }
+
+    /// Frees the activation buffers kept for reuse between forward passes (see `BufferPool`): call it
+    /// between forwards of different lengths when peak memory matters more than first-touch time.
+    public static func releaseReusableBuffers() { BufferPool.drain() }
 }
 
 /// Recycles large activation buffers between layers and forward passes. Every layer allocates the
@@ -47,6 +51,17 @@ enum BufferPool {
     /// Upper bound on memory kept for reuse.
     static let capacity = 3 << 30
     static let minimumSize = 1 << 20
+
+    /// Frees every pooled buffer (a caller between unrelated forwards of different shapes, e.g. the
+    /// verification's checks, so that buffers of one input length are not kept through the next).
+    static func drain() {
+        lock.lock()
+        let buffers = free.values.flatMap { $0 }
+        free = [:]
+        pooledBytes = 0
+        lock.unlock()
+        for p in buffers { p.deallocate() }
+    }
 
     static func take(byteCount: Int) -> UnsafeMutableRawPointer {
         if byteCount >= minimumSize {

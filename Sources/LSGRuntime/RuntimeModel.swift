@@ -60,6 +60,13 @@ public final class RuntimeModel: @unchecked Sendable {
     /// - Returns: `last_hidden_state [batch, length, hidden]` and the head's outputs.
     public func forward(inputIds: [Int64], shape: [Int], attentionMask: [Int64]? = nil,
                         lshProjections: LSHProjectionSource? = nil) throws -> ModelOutput {
+        try forward(inputIds: inputIds, shape: shape, attentionMask: attentionMask, lshProjections: lshProjections, applyingHead: true)
+    }
+
+    /// ``forward(inputIds:shape:attentionMask:lshProjections:)``; with `applyingHead` false only
+    /// `last_hidden_state` (fill-mask applies the MLM head at the masked rows itself).
+    func forward(inputIds: [Int64], shape: [Int], attentionMask: [Int64]?, lshProjections: LSHProjectionSource?,
+                 applyingHead: Bool) throws -> ModelOutput {
         guard shape.count == 2 || (shape.count == 3 && head == .multipleChoice), shape.allSatisfy({ $0 > 0 }) else {
             throw RuntimeError.invalidInput("input_ids shape \(shape) (expected [batch, length]\(head == .multipleChoice ? " or [batch, choices, length]" : ""))")
         }
@@ -114,6 +121,7 @@ public final class RuntimeModel: @unchecked Sendable {
             sequenceOutput.row(item * length).update(from: x.row(item * rows + globals), count: length * hidden)
         }
         var tensors = [OutputTensor(name: "last_hidden_state", shape: [batch, length, hidden], storage: sequenceOutput)]
+        guard applyingHead else { return ModelOutput(tensors: tensors) }
         tensors += PhaseTimer.measure("head") { outputHead.outputs(hidden: sequenceOutput, batch: batch, length: length, shape: shape) }
         return ModelOutput(tensors: tensors)
     }

@@ -9,8 +9,11 @@ public final class Weight: @unchecked Sendable {
     public let pointer: UnsafePointer<Float>
     /// Keeps `pointer` valid (the mapped file, or the converted array).
     private let owner: AnyObject
+    /// Give the mapped pages back after each use (``WeightStore/releasesPagesAfterUse``).
+    let releasesPagesAfterUse: Bool
 
-    init(data: TensorData) {
+    init(data: TensorData, releasesPagesAfterUse: Bool = false) {
+        self.releasesPagesAfterUse = releasesPagesAfterUse
         name = data.info.name
         shape = data.info.shape
         if data.info.dtype == .f32, let base = data.bytes.baseAddress, Int(bitPattern: base) % 4 == 0 {
@@ -27,6 +30,13 @@ public final class Weight: @unchecked Sendable {
 
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
+
+    /// Releases the resident pages of elements `range` (default all) when the weight is a view into a
+    /// mapped file; a later read faults them back in from the page cache.
+    func releasePages(_ range: Range<Int>? = nil) {
+        let range = range ?? 0..<count
+        MappedPages.release(UnsafeRawBufferPointer(start: pointer + range.lowerBound, count: range.count * 4), owner: owner)
+    }
 
     /// The values as an array (tests, small heads).
     public func toArray() -> [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }

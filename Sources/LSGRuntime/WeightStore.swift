@@ -6,8 +6,14 @@ import CheckpointIO
 public final class WeightStore: @unchecked Sendable {
     private let sources: [any TensorSource]
     private let owner: [String: Int]
+    /// For one-shot forwards (the conversion's end-of-run check): every linear layer gives its
+    /// mapped weight pages back once it has run, and splits weights over 16 MiB into slices released
+    /// one by one, so that a forward keeps about one layer's weights resident instead of the whole
+    /// model (issue 14). Repeated forwards then fault the pages in again: off by default.
+    public let releasesPagesAfterUse: Bool
 
-    public init(sources: [any TensorSource]) {
+    public init(sources: [any TensorSource], releasesPagesAfterUse: Bool = false) {
+        self.releasesPagesAfterUse = releasesPagesAfterUse
         self.sources = sources
         var owner: [String: Int] = [:]
         for (index, source) in sources.enumerated() {
@@ -38,6 +44,6 @@ public final class WeightStore: @unchecked Sendable {
         guard data.info.dtype.isFloatingPoint else {
             throw RuntimeError.unsupported("tensor `\(name)` has dtype \(data.info.dtype.rawValue), expected a float type")
         }
-        return Weight(data: data)
+        return Weight(data: data, releasesPagesAfterUse: releasesPagesAfterUse)
     }
 }

@@ -20,6 +20,8 @@ public enum CopiedWeightsCheck {
         var problems: [String] = []
         var created: [String] = []
         var used = Set<String>()
+        var identicalCopies: [String: String] = [:]
+        defer { subject.identicalCopies = identicalCopies }
         for info in converted.tensorInfos where !excluded.contains(info.name) {
             let bare = info.name.hasPrefix("roberta.") ? String(info.name.dropFirst(8)) : info.name
             guard let originalName = subject.originalName(for: info.name) ?? tiedSource(bare, original) else {
@@ -45,6 +47,7 @@ public enum CopiedWeightsCheck {
             let difference = TensorComparison.compareCopied(stored: stored, original: try original.tensor(named: originalName))
             if difference.isIdentical {
                 identical += 1
+                identicalCopies[originalName] = info.name
                 continue
             }
             maxDiff = max(maxDiff, difference.maxAbsDifference)

@@ -12,7 +12,15 @@ import LSGRuntime
 /// the global table.
 ///
 /// Both models run with the MLM head when both checkpoints carry `lm_head.*` (logits compared),
-/// else with the bare encoder (hidden states only).
+/// else with the bare encoder (hidden states only). The long-input check (5c) runs the encoder
+/// without the MLM decoder (hidden states only) unless `longInputLogits`: the decoder over every
+/// position of a 4096-token input is 0.32 TFLOP and 824 MB of logits for roberta-base, and 5a/5b
+/// already compare the logits.
+///
+/// Memory (issue 14): the original runs from the converted file's pages for every tensor check 2
+/// found bit-identical (``SharedTensorSource``), so one copy of the shared weights is resident;
+/// with `oneShot` (the conversion's quick check, one forward per model) the weights are also
+/// given back layer by layer (``WeightStore/releasesPagesAfterUse``).
 public final class RuntimeOutputBackend: OutputBackend {
     public let hiddenSize: Int
     public let vocabSize: Int
@@ -20,8 +28,13 @@ public final class RuntimeOutputBackend: OutputBackend {
     let originalModel: RuntimeModel
     let lsgModel: RuntimeModel
     let globalsMaskedModel: RuntimeModel
+    /// The LSG model as configured for 5c: without the MLM decoder unless asked.
+    let longInputModel: RuntimeModel
 
-    public init(subject: VerificationSubject) throws {
+    /// - Parameters:
+    ///   - oneShot: release the weights' mapped pages after each use (a single short forward per model).
+    ///   - longInputLogits: 5c also computes and checks the MLM logits at every position.
+    public init(subject: VerificationSubject, oneShot: Bool = false, longInputLogits: Bool = false) throws {
         // A bf16/f16 conversion is compared with the original rounded the same way (RNE).
         let wordName = subject.convertedBackboneName("embeddings.word_embeddings.weight")
         let originalSource: any TensorSource
@@ -34,8 +47,9 @@ public final class RuntimeOutputBackend: OutputBackend {
             originalSource = subject.originalWeights
             notes = []
         }
-        let originalWeights = WeightStore(sources: [originalSource])
-        let convertedWeights = WeightStore(sources: [subject.convertedWeights])
+        let sharedSource = SharedTensorSource(originalSource, converted: subject.convertedWeights, shared: subject.identicalCopies)
+        let originalWeights = WeightStore(sources: [sharedSource], releasesPagesAfterUse: oneShot)
+        let convertedWeights = WeightStore(sources: [subject.convertedWeights], releasesPagesAfterUse: oneShot)
         let bothLM = originalWeights.contains("lm_head.dense.weight") && convertedWeights.contains("lm_head.dense.weight")
         let head: ModelHead = bothLM ? .maskedLM : .base
         let originalConfig: ModelConfig, convertedConfig: ModelConfig
@@ -56,6 +70,8 @@ public final class RuntimeOutputBackend: OutputBackend {
         originalModel = try RuntimeModel(config: originalConfig, weights: originalWeights, head: head)
         lsgModel = try RuntimeModel(config: convertedConfig, weights: convertedWeights, head: head)
         globalsMaskedModel = try RuntimeModel(config: denseConfig, weights: convertedWeights, head: head)
+        longInputModel = longInputLogits || head != .maskedLM ? lsgModel
+            : try RuntimeModel(config: convertedConfig, weights: convertedWeights, head: .base)
         hiddenSize = convertedConfig.hiddenSize
         vocabSize = convertedConfig.vocabSize
     }
@@ -74,7 +90,9 @@ public final class RuntimeOutputBackend: OutputBackend {
     /// Counts on the runtime's output buffers: a max-length MLM output is T x V floats (824 MB for
     /// roberta-base at 4096), not worth copying.
     public func lsgFiniteness(_ ids: [Int]) throws -> (values: Int, nonFinite: Int) {
-        let output = try lsgModel.forward(inputIds: ids.map(Int64.init), shape: [1, ids.count])
+        Matrix.releaseReusableBuffers()
+        defer { Matrix.releaseReusableBuffers() }
+        let output = try longInputModel.forward(inputIds: ids.map(Int64.init), shape: [1, ids.count])
         var values = 0, nonFinite = 0
         for tensor in output.tensors {
             let buffer = UnsafeBufferPointer(start: tensor.storage.data, count: tensor.storage.rows * tensor.storage.cols)
@@ -85,7 +103,14 @@ public final class RuntimeOutputBackend: OutputBackend {
     }
 
     static func run(_ model: RuntimeModel, _ ids: [Int]) throws -> ModelOutputs {
-        let output = try model.forward(inputIds: ids.map(Int64.init), shape: [1, ids.count])
-        return ModelOutputs(hidden: output.lastHiddenState.storage.toArray(), logits: output.logits?.storage.toArray())
+        // The checks run each length once or twice: pooled buffers of one length are not kept for
+        // the next (the 512-token logits alone are 103 MB).
+        func forward() throws -> ModelOutputs {
+            let output = try model.forward(inputIds: ids.map(Int64.init), shape: [1, ids.count])
+            return ModelOutputs(hidden: output.lastHiddenState.storage.toArray(), logits: output.logits?.storage.toArray())
+        }
+        let outputs = try forward()
+        Matrix.releaseReusableBuffers()
+        return outputs
     }
 }

@@ -52,13 +52,26 @@ public enum TensorComparison {
 
     /// Compares a copied tensor with its original: byte equality when the dtypes agree, else the
     /// original's values rounded to the stored dtype. Shapes must already agree.
+    ///
+    /// Both tensors are read in ``MappedPages/chunkBytes`` chunks and the chunks' mapped pages given
+    /// back as they are compared, so checking a whole model keeps two chunks resident, not the
+    /// original and the converted model (issue 14).
     public static func compareCopied(stored: TensorData, original: TensorData) -> TensorDifference {
-        if stored.info.dtype == original.info.dtype, stored.bytes.count == original.bytes.count,
-           stored.bytes.count == 0 || memcmp(stored.bytes.baseAddress!, original.bytes.baseAddress!, stored.bytes.count) == 0 {
-            return .none
+        if stored.info.dtype == original.info.dtype, stored.bytes.count == original.bytes.count {
+            var equal = true
+            MappedPages.forEachChunk(stored.bytes, owner: stored.owner) { piece, offset in
+                let other = UnsafeRawBufferPointer(rebasing: original.bytes[offset..<(offset + piece.count)])
+                equal = memcmp(piece.baseAddress!, other.baseAddress!, piece.count) == 0
+                MappedPages.release(other, owner: original.owner)
+                return equal
+            }
+            if equal { return .none }
         }
         let expected = original.floats()
-        return expected.withUnsafeBufferPointer { compare(stored: stored, expected: $0) }
+        original.releaseMappedPages()
+        let difference = expected.withUnsafeBufferPointer { compare(stored: stored, expected: $0) }
+        stored.releaseMappedPages()
+        return difference
     }
 
     /// Element `i` of a floating tensor as a Float.
@@ -84,8 +97,23 @@ public enum TensorComparison {
     }
 
     /// Counts NaN and infinite elements of a floating tensor.
+    /// F32 tensors are scanned on their bit patterns (exponent all ones), chunk by chunk, each chunk's
+    /// mapped pages released after it (see ``compareCopied(stored:original:)``).
     public static func nonFiniteCount(_ data: TensorData) -> Int {
         guard data.info.dtype.isFloatingPoint else { return 0 }
-        return data.withFloats { values in values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
+        guard data.info.dtype == .f32, let base = data.bytes.baseAddress, Int(bitPattern: base) % 4 == 0 else {
+            let count = data.withFloats { values in values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
+            data.releaseMappedPages()
+            return count
+        }
+        var count = 0
+        MappedPages.forEachChunk(data.bytes, owner: data.owner, alignment: 4) { piece, _ in
+            let words = UnsafeBufferPointer(start: piece.baseAddress!.assumingMemoryBound(to: UInt32.self), count: piece.count / 4)
+            var chunkCount = 0
+            for word in words { chunkCount &+= (word & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0 }
+            count += chunkCount
+            return true
+        }
+        return count
     }
 }

@@ -22,6 +22,11 @@ public final class VerificationSubject: @unchecked Sendable {
     public let missingSizeKeys: [String]
     /// bos / mask ids for the global init.
     public let specialTokens: SpecialTokens
+    /// Original tensor name -> converted tensor name, for every copied tensor check 2 found
+    /// bit-identical (after the dtype cast the conversion applied). Filled by ``CopiedWeightsCheck``;
+    /// the output checks then run the original from the converted file's pages for these tensors
+    /// instead of mapping the same bytes twice (issue 14).
+    public internal(set) var identicalCopies: [String: String] = [:]
 
     /// Opens `convertedPath` and its original (`againstPath`, else the provenance's `source.path`).
     /// Throws ``VerificationError`` when either cannot be read or no original is known.

@@ -38,13 +38,16 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("min-cosine"), help: ArgumentHelp("Fail the fidelity check below this mean cosine (0...1).", valueName: "X"))
     var minCosineText: String?
 
+    @Flag(help: "The long-input check (5c) also runs the MLM decoder at every position and checks the logits (default: hidden states only; 5a/5b compare the logits).")
+    var longInputLogits = false
+
     @Option(name: .customLong("min-top1"), help: ArgumentHelp("Fail the fidelity check below this top-1 agreement (0...1).", valueName: "X"))
     var minTop1Text: String?
 
     func run() throws {
         let report = try CommandSupport.reportingErrors {
             try Verifier.verify(convertedPath: converted, againstPath: against, options: try options()) { subject in
-                try RuntimeOutputBackend(subject: subject)
+                try RuntimeOutputBackend(subject: subject, longInputLogits: longInputLogits)
             }
         }
         print(json ? report.json().serialized(indent: 2, asciiOnly: false) : report.table())
@@ -81,7 +84,7 @@ extension VerifyCommand {
     static func quickVerification(of convertedPath: String, against originalPath: String? = nil) throws -> Int32 {
         let report = try CommandSupport.reportingErrors {
             try Verifier.verify(convertedPath: convertedPath, againstPath: originalPath, options: VerificationOptions(quick: true)) {
-                try RuntimeOutputBackend(subject: $0)
+                try RuntimeOutputBackend(subject: $0, oneShot: true)
             }
         }
         print(report.table())

@@ -15,6 +15,8 @@ struct KernelTests {
 
     @Test("GEMM equals a double-precision triple loop", arguments: [
         (1, 1, 1), (7, 5, 3), (8, 48, 16), (9, 49, 17), (200, 100, 37), (193, 97, 800), (33, 4100, 20),
+        // m <= 32: the few-rows dot-product path (row and column tails, k with a scalar tail)
+        (5, 77, 70), (32, 131, 771), (17, 200, 768),
     ])
     func gemmMatchesNaive(_ shape: (Int, Int, Int)) {
         let (m, n, k) = shape

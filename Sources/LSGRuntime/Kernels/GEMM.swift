@@ -61,6 +61,11 @@ public enum GEMM {
             }
             return
         }
+        if layout == .transposed, m <= fewRowsLimit {
+            multiplyFewRows(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                            bias: bias, accumulate: accumulate, parallel: parallel)
+            return
+        }
         // Column chunks bound the packed copy of B (the MLM decoder's B is [50265, 768]).
         var j0 = 0
         while j0 < n {
@@ -69,6 +74,76 @@ public enum GEMM {
                             b: layout == .transposed ? b + j0 * ldb : b + j0, ldb: ldb, layout: layout,
                             c: c + j0, ldc: ldc, bias: bias.map { $0 + j0 }, accumulate: accumulate, parallel: parallel)
             j0 += nb
+        }
+    }
+
+    /// Up to this many rows of A, `A · Bᵀ` runs as dot products of A's rows with B's rows in place
+    /// (``multiplyFewRows``): packing B costs a full copy of the weight for only a few uses of each
+    /// element (a 16-token forward, fill-mask on a sentence, the conversion's quick check).
+    static let fewRowsLimit = 32
+
+    /// `C = A · Bᵀ (+ bias)` for few rows: B `[n, k]` rows are contiguous, so every output is a dot
+    /// product of two contiguous vectors. 4 rows x 2 columns per step (8 `SIMD16` accumulators),
+    /// columns split over the threads in blocks of 64 (B's rows are read once per 4 rows of A, from
+    /// L2). Memory-bound on B, as a GEMV is.
+    static func multiplyFewRows(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                bias: UnsafePointer<Float>?, accumulate: Bool, parallel: Bool) {
+        let block = 64
+        let blocks = (n + block - 1) / block
+        let vectorDepth = k / 16 * 16
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+        }
+        let work: (Int) -> Void = { blockIndex in
+            let j0 = blockIndex * block, j1 = min(n, j0 + block)
+            var i = 0
+            while i < m {
+                // Rows past m repeat the last row (computed, never stored).
+                let r0 = a + i * lda, r1 = a + min(i + 1, m - 1) * lda
+                let r2 = a + min(i + 2, m - 1) * lda, r3 = a + min(i + 3, m - 1) * lda
+                var j = j0
+                while j < j1 {
+                    let b0 = b + j * ldb, b1 = b + min(j + 1, j1 - 1) * ldb
+                    var s00 = SIMD16<Float>(), s01 = SIMD16<Float>(), s10 = SIMD16<Float>(), s11 = SIMD16<Float>()
+                    var s20 = SIMD16<Float>(), s21 = SIMD16<Float>(), s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
+                    var p = 0
+                    while p < vectorDepth {
+                        let v0 = load(b0 + p), v1 = load(b1 + p)
+                        let x0 = load(r0 + p), x1 = load(r1 + p), x2 = load(r2 + p), x3 = load(r3 + p)
+                        s00.addProduct(x0, v0); s01.addProduct(x0, v1)
+                        s10.addProduct(x1, v0); s11.addProduct(x1, v1)
+                        s20.addProduct(x2, v0); s21.addProduct(x2, v1)
+                        s30.addProduct(x3, v0); s31.addProduct(x3, v1)
+                        p += 16
+                    }
+                    var sums: (Float, Float, Float, Float, Float, Float, Float, Float) =
+                        (s00.sum(), s01.sum(), s10.sum(), s11.sum(), s20.sum(), s21.sum(), s30.sum(), s31.sum())
+                    while p < k {
+                        let v0 = b0[p], v1 = b1[p]
+                        sums.0 += r0[p] * v0; sums.1 += r0[p] * v1
+                        sums.2 += r1[p] * v0; sums.3 += r1[p] * v1
+                        sums.4 += r2[p] * v0; sums.5 += r2[p] * v1
+                        sums.6 += r3[p] * v0; sums.7 += r3[p] * v1
+                        p += 1
+                    }
+                    let rows = min(4, m - i), cols = min(2, j1 - j)
+                    @inline(__always) func store(_ r: Int, _ q: Int, _ value: Float) {
+                        guard r < rows, q < cols else { return }
+                        let out = c + (i + r) * ldc + j + q
+                        if accumulate { out.pointee += value } else { out.pointee = value + (bias?[j + q] ?? 0) }
+                    }
+                    store(0, 0, sums.0); store(0, 1, sums.1); store(1, 0, sums.2); store(1, 1, sums.3)
+                    store(2, 0, sums.4); store(2, 1, sums.5); store(3, 0, sums.6); store(3, 1, sums.7)
+                    j += 2
+                }
+                i += 4
+            }
+        }
+        if parallel && blocks > 1 {
+            Parallel.forEach(blocks, work)
+        } else {
+            for index in 0..<blocks { work(index) }
         }
     }
 
