@@ -3,6 +3,7 @@
     python scripts/bench_reference.py convert SRC OUT MAX_LEN   # LSGConverter + save_pretrained
     python scripts/bench_reference.py lsg MODEL TOKENS          # LSG MLM forward, 1 x TOKENS
     python scripts/bench_reference.py roberta MODEL TOKENS      # RoBERTa MLM forward, 1 x TOKENS
+    python scripts/bench_reference.py fillmask MODEL TEXT_FILE  # pipeline("fill-mask") on an LSG model
 
 `lsg-bench` runs it as a child process (whole-process wall time, CPU time and peak RSS come from
 wait4) with the Python environment of ../shared/oracle/README.md (lsg-converter 0.1.9,
@@ -59,6 +60,21 @@ def main():
             logits = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
             seconds = time.perf_counter() - start
         assert logits.shape == (1, n, model.config.vocab_size), logits.shape
+    elif mode == "fillmask":
+        # transformers' fill-mask pipeline on the converted LSG model, as the model card runs it
+        # (the pipeline computes the decoder at every position, then picks the masks).
+        from transformers import AutoTokenizer, pipeline
+        from lsg_converter.roberta.modeling_lsg_roberta import LSGRobertaForMaskedLM
+        path, text_file = sys.argv[2], sys.argv[3]
+        with open(text_file, encoding="utf-8") as f:
+            text = f.read()
+        model = LSGRobertaForMaskedLM.from_pretrained(path).eval()
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        fill = pipeline("fill-mask", model=model, tokenizer=tokenizer, top_k=5)
+        start = time.perf_counter()
+        result = fill(text)
+        seconds = time.perf_counter() - start
+        assert len(result) == 5, result
     else:
         raise SystemExit(f"unknown mode {mode}")
     print(json.dumps({"mode": mode, "seconds": seconds}))

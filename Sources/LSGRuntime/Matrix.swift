@@ -7,12 +7,16 @@ public final class Matrix: @unchecked Sendable {
     public let cols: Int
     /// `rows * cols` values, row-major.
     public let data: UnsafeMutablePointer<Float>
+    /// False when `data` is memory given by ``placing(byteCount:at:_:)`` (not freed here).
+    private let ownsStorage: Bool
 
     /// - Parameter zeroed: fill with zeros (skip for outputs a kernel overwrites entirely).
     public init(rows: Int, cols: Int, zeroed: Bool = true) {
         self.rows = rows
         self.cols = cols
-        let raw = BufferPool.take(byteCount: max(1, rows * cols) * 4)
+        let placed = OutputPlacement.claim(byteCount: rows * cols * 4)
+        ownsStorage = placed == nil
+        let raw = placed ?? BufferPool.take(byteCount: max(1, rows * cols) * 4)
         if zeroed {
             data = raw.initializeMemory(as: Float.self, repeating: 0, count: max(1, rows * cols))
         } else {
@@ -27,7 +31,24 @@ public final class Matrix: @unchecked Sendable {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
     }
 
-    deinit { BufferPool.give(UnsafeMutableRawPointer(data), byteCount: max(1, rows * cols) * 4) }
+    deinit {
+        if ownsStorage { BufferPool.give(UnsafeMutableRawPointer(data), byteCount: max(1, rows * cols) * 4) }
+    }
+
+    /// Runs `body` with the first matrix of exactly `byteCount` bytes it creates placed at `pointer`
+    /// instead of a fresh buffer: `infer` puts the MLM logits straight into the mapped output file
+    /// (issue 14), so the 824 MB of a 4096-token output are written once, by the GEMM. Returns
+    /// whether the placement was used. One placement at a time (a process-wide setting: the
+    /// command line runs one forward).
+    /// - Parameter pointer: at least `byteCount` writable bytes, 4-byte aligned, valid while the
+    ///   placed matrix lives.
+    public static func placing<R>(byteCount: Int, at pointer: UnsafeMutableRawPointer,
+                                  _ body: () throws -> R) rethrows -> (result: R, placed: Bool) {
+        OutputPlacement.set(byteCount: byteCount, pointer: pointer)
+        defer { OutputPlacement.clear() }
+        let result = try body()
+        return (result, OutputPlacement.wasClaimed)
+    }
 
     /// Start of row `i`.
     @inline(__always)
@@ -39,6 +60,28 @@ public final class Matrix: @unchecked Sendable {
     /// Frees the activation buffers kept for reuse between forward passes (see `BufferPool`): call it
     /// between forwards of different lengths when peak memory matters more than first-touch time.
     public static func releaseReusableBuffers() { BufferPool.drain() }
+}
+
+/// The pending placement of ``Matrix/placing(byteCount:at:_:)``.
+enum OutputPlacement {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var pending: (byteCount: Int, pointer: UnsafeMutableRawPointer)?
+    nonisolated(unsafe) private(set) static var wasClaimed = false
+
+    static func set(byteCount: Int, pointer: UnsafeMutableRawPointer) {
+        lock.lock(); pending = (byteCount, pointer); wasClaimed = false; lock.unlock()
+    }
+
+    static func clear() { lock.lock(); pending = nil; lock.unlock() }
+
+    static func claim(byteCount: Int) -> UnsafeMutableRawPointer? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let p = pending, p.byteCount == byteCount, byteCount > 0 else { return nil }
+        pending = nil
+        wasClaimed = true
+        return p.pointer
+    }
 }
 
 /// Recycles large activation buffers between layers and forward passes. Every layer allocates the

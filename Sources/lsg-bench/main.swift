@@ -11,12 +11,13 @@ import LSGRuntime
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let knownFlags: Set<String> = ["--quick", "--write-docs", "--no-reference", "--no-16k", "--no-pack-a", "--regenerate",
-                               "gemm", "convert", "forward", "reference", "profile", "generate-data"]
-let valueOptions: Set<String> = ["--runs", "--lengths"]
+                               "gemm", "convert", "forward", "verify", "fillmask", "inprocess", "reference", "profile",
+                               "generate-data", "inprocess-forward"]
+let valueOptions: Set<String> = ["--runs", "--lengths", "--data", "--model", "--tokens", "--result"]
 if arguments.contains("--help") || arguments.contains("-h") {
     print("""
         usage: lsg-bench [--quick] [--runs N] [--lengths 512,4096] [--write-docs] [--no-reference] [--no-16k]
-                         [gemm] [convert] [forward] [reference] [profile]
+                         [gemm] [convert] [forward] [verify] [fillmask] [inprocess] [reference] [profile]
         Times conversion, the forward pass and the GEMM on a roberta-base-shaped random model, beside the
         Python reference when its environment exists; see docs/benchmarks.md.
         """)
@@ -40,7 +41,7 @@ let quick = arguments.contains("--quick")
 let runs = option("--runs").flatMap(Int.init) ?? (quick ? 1 : 3)
 let lengths = option("--lengths").map { $0.split(separator: ",").compactMap { Int($0) } }
     ?? (quick ? [512, 4096] : [512, 1024, 2048, 4096])
-let sections = ["gemm", "convert", "forward", "reference", "profile"].filter(arguments.contains)
+let sections = ["gemm", "convert", "forward", "verify", "fillmask", "inprocess", "reference", "profile"].filter(arguments.contains)
 func wants(_ section: String) -> Bool { sections.isEmpty ? section != "profile" : sections.contains(section) }
 if arguments.contains("--no-pack-a") { GEMM.packA = false }
 
@@ -144,6 +145,21 @@ if arguments.first == "generate-data" {
     _ = try checkpoint.generate(regenerate: arguments.contains("--regenerate"))
     exit(0)
 }
+if arguments.first == "inprocess-forward" {
+    // Child mode: the in-process forward of a mapped model folder (no output file), after a warm-up.
+    guard let path = option("--model"), let n = option("--tokens").flatMap(Int.init), let result = option("--result") else {
+        throw BenchError("inprocess-forward needs --model, --tokens and --result")
+    }
+    let model = try RuntimeModel(folder: path)
+    let input = tokenIDs(n)
+    var times: [Double] = [], cpu: [Double] = []
+    for run in 0...runs {
+        let t = try seconds { _ = try model.forward(inputIds: input, shape: [1, n]) }
+        if run > 0 { times.append(t.wall); cpu.append(t.cpu) }
+    }
+    try "\(median(times)) \(median(cpu))\n".write(toFile: result, atomically: true, encoding: .utf8)
+    exit(0)
+}
 
 let startLoad = loadAverage()
 let startDate = Date()
@@ -153,7 +169,7 @@ out("Machine: \(cpuModel()), \(ProcessInfo.processInfo.activeProcessorCount) cor
 out("Command: `lsg-bench \(arguments.joined(separator: " "))`; medians of \(runs) run(s) after a warm-up; whole-process figures are child processes measured with wait4 (wall, user+sys CPU, peak RSS).")
 out()
 
-if wants("convert") || wants("forward") || wants("reference") {
+if wants("convert") || wants("forward") || wants("verify") || wants("fillmask") || wants("inprocess") || wants("reference") {
     guard fm.isExecutableFile(atPath: lsgConvert) else {
         throw BenchError("\(lsgConvert) not found: build it first (swift build -c release)")
     }
@@ -172,6 +188,8 @@ if wants("convert") || wants("forward") || wants("reference") {
 /// Reference results by key, for the ratios.
 var ours: [String: RunSummary] = [:]
 var reference: [String: RunSummary] = [:]
+/// (wall, cpu) seconds of the in-process 4096-token forward.
+var inProcessForward: (wall: Double, cpu: Double)?
 
 func row(_ label: String, _ s: RunSummary, extra: String = "") -> String {
     "| \(label) | \(f(s.wall)) | \(f(s.cpu)) | \(f(s.rss, 0)) |\(extra) \(load1()) |"
@@ -193,6 +211,7 @@ if wants("convert") {
     for (index, (label, source, flags)) in variants.enumerated() {
         let s = try RunSummary.measure([lsgConvert, "convert", source.path, "-o", output, "--max-len", "4096", "--force", "-q"] + flags,
                                        runs: runs, logPath: logPath, before: { try? fm.removeItem(atPath: output) })
+        if index == 0 { ours["convert-default"] = s }
         if index == 1 { ours["convert"] = s }
         out(row(label, s))
     }
@@ -235,6 +254,44 @@ if wants("forward") {
     out()
 }
 
+/// The long fill-mask text: one `<mask>`, then a sentence repeated; the bench tokenizer has no merges,
+/// so every character is a token (3946 tokens with <s> and </s>, under the 4096 maximum).
+let fillMaskText = "The goal of life is <mask>. " + String(repeating: "Long documents need long context models and the quick brown fox jumps over the lazy dog. ", count: 44)
+let fillMaskTokens = fillMaskText.utf8.count - "<mask>".utf8.count + 1 + 2
+
+if wants("verify") || wants("fillmask") || wants("inprocess") {
+    out("### verify, fill-mask and the in-process forward (the LSG 4096 conversion of the safetensors source)")
+    out()
+    out("| operation | wall s | CPU s | peak RSS MiB | load |")
+    out("|---|---|---|---|---|")
+    let lsg = try lsgModel(4096)
+    if wants("verify") {
+        // All checks (5a 16 + 256 tokens, 5b 64 + 512, 5c 4096 without the decoder); no warm-up: the
+        // page cache is warm from the conversion.
+        let s = try RunSummary.measure([lsgConvert, "verify", lsg], runs: quick ? 1 : 2, warmup: 0, logPath: logPath)
+        ours["verify"] = s
+        out(row("`lsg-convert verify` (all checks, default lengths)", s))
+    }
+    if wants("fillmask") {
+        let s = try RunSummary.measure([lsgConvert, "fill-mask", lsg, fillMaskText, "--json"], runs: runs, logPath: logPath)
+        ours["fillmask"] = s
+        out(row("`lsg-convert fill-mask` on a \(fillMaskTokens)-token text, one mask", s))
+    }
+    if wants("inprocess") {
+        // In a child process too (see the measurement note on ru_maxrss); its own timer, no output file.
+        let result = dataRoot.appendingPathComponent("inprocess.txt").path
+        let child = try RunSummary.measure([executable.path, "inprocess-forward", "--data", dataRoot.path, "--model", lsg,
+                                            "--tokens", "4096", "--result", result, "--runs", "\(runs)"],
+                                           runs: 1, warmup: 0, logPath: logPath)
+        let fields = ((try? String(contentsOfFile: result, encoding: .utf8)) ?? "").split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        if fields.count == 2 {
+            inProcessForward = (fields[0], fields[1])
+            out("| in-process LSG forward + MLM head, 1 x 4096 (model mapped, no output file; median of \(runs) after a warm-up) | \(f(fields[0])) | \(f(fields[1])) | \(f(child.rss, 0)) (the process) | \(load1()) |")
+        }
+    }
+    out()
+}
+
 if wants("reference") {
     if let python = oraclePython(), fm.fileExists(atPath: referenceScript) {
         out("### The Python reference on the same model (`\(referenceScript)`, lsg-converter 0.1.9, transformers 4.36.2, torch CPU fp32, 2 threads)")
@@ -246,7 +303,8 @@ if wants("reference") {
         let convert = try RunSummary.measure([python, referenceScript, "convert", checkpoint.safetensorsFolder.path, refOut, "4096"],
                                              runs: runs, environment: env, logPath: refLog)
         reference["convert"] = convert
-        rows.append(("conversion to 4096 (safetensors source)", "convert", "convert"))
+        rows.append(("conversion to 4096, our default flags (sha256 + quick verification)", "convert-default", "convert"))
+        rows.append(("conversion to 4096, ours with --no-verify (sha256 only)", "convert", "convert"))
         let refN = quick ? [4096] : [4096]
         for n in refN {
             reference["lsg-\(n)"] = try RunSummary.measure([python, referenceScript, "lsg", refOut, "\(n)"],
@@ -256,6 +314,14 @@ if wants("reference") {
         reference["roberta-512"] = try RunSummary.measure([python, referenceScript, "roberta", checkpoint.safetensorsFolder.path, "512"],
                                                           runs: runs, environment: env, logPath: refLog)
         rows.append(("RoBERTa forward + MLM head, 1 x 512", "roberta-512", "roberta-512"))
+        if wants("fillmask") {
+            // pipeline("fill-mask") costs ~35 s per run here: one run, no warm-up.
+            let textFile = dataRoot.appendingPathComponent("fill-mask-text.txt").path
+            try fillMaskText.write(toFile: textFile, atomically: true, encoding: .utf8)
+            reference["fillmask"] = try RunSummary.measure([python, referenceScript, "fillmask", refOut, textFile],
+                                                           runs: 1, warmup: 0, environment: env, logPath: refLog)
+            rows.append(("fill-mask, \(fillMaskTokens)-token text, one mask (reference: 1 run)", "fillmask", "fillmask"))
+        }
         /// Median in-process seconds the script printed (last `runs` JSON lines of `mode`).
         func inProcess(_ mode: String) -> String {
             let lines = ((try? String(contentsOfFile: refLog, encoding: .utf8)) ?? "").split(separator: "\n")
@@ -266,7 +332,7 @@ if wants("reference") {
             }
             return values.isEmpty ? "?" : f(median(values))
         }
-        let modes = ["convert": "convert", "lsg-4096": "lsg", "roberta-512": "roberta"]
+        let modes = ["convert": "convert", "lsg-4096": "lsg", "roberta-512": "roberta", "fillmask": "fillmask"]
         out("| operation (whole process) | reference wall s (in-process part) | reference CPU s | reference peak RSS MiB | ours wall s | ours CPU s | ours peak RSS MiB | wall ratio | CPU ratio | RSS ratio |")
         out("|---|---|---|---|---|---|---|---|---|---|")
         for (label, o, r) in rows {
@@ -278,6 +344,10 @@ if wants("reference") {
             }
         }
         out()
+        if let r = reference["convert"], let d = ours["convert-default"] {
+            out("Issue 14 target, default conversion: >= 5x faster and >= 6x lighter than the reference's whole process: \(f(r.wall / d.wall, 1))x wall, \(f(r.cpu / d.cpu, 1))x CPU, \(f(r.rss / d.rss, 1))x peak RSS.")
+            out()
+        }
         out("Ratios are reference / ours (higher = ours faster or lighter). In parentheses: the seconds of the operation itself inside the Python process (without interpreter start, imports and model load). Ours always includes loading the model and, for `infer`, writing last_hidden_state and the logits (824 MB at 4096 tokens) to a file, which the reference does not do. Load average after the reference runs: \(loadAverage()).")
         out()
     } else {
@@ -328,6 +398,18 @@ if wants("profile") {
             let m = median(times)
             out("| \(lsg ? "LSG 128/128/2 norm" : "RoBERTa") | \(n) | \(f(m)) | \(f(median(cpu))) | \(f(m * 1000 / Double(n))) | \(load1()) |")
         }
+    }
+    out()
+}
+
+if ours["verify"] != nil || inProcessForward != nil {
+    out("### Issue 14 ratios within this run")
+    out()
+    if let v = ours["verify"], let i = ours["lsg-4096"] {
+        out("- verify / one `infer` at 4096 (target <= 2x, <= 1024 MiB): \(f(v.wall / i.wall, 2))x wall, \(f(v.cpu / i.cpu, 2))x CPU; peak RSS \(f(v.rss, 0)) MiB.")
+    }
+    if let p = inProcessForward, let i = ours["lsg-4096"] {
+        out("- `infer` whole process / in-process forward at 4096 (target <= 1.25x): \(f(i.wall / p.wall, 2))x wall, \(f(i.cpu / p.cpu, 2))x CPU.")
     }
     out()
 }

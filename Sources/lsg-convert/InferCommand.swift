@@ -58,18 +58,66 @@ struct InferCommand: ParsableCommand {
             if let mask, mask.shape != ids.shape {
                 throw RuntimeError.invalidInput("attention_mask shape \(mask.shape) differs from input_ids shape \(ids.shape)")
             }
-            let result = try model.forward(inputIds: ids.values, shape: ids.shape, attentionMask: mask?.values,
-                                           lshProjections: SeededLSHProjections(seed: lshSeed))
-            let entries = result.tensors.map { tensor in
-                SafetensorsWriter.Entry(info: TensorInfo(name: tensor.name, dtype: .f32, shape: tensor.shape)) { sink in
-                    try sink.write(tensor.bytes)
-                }
+            let forward = {
+                try model.forward(inputIds: ids.values, shape: ids.shape, attentionMask: mask?.values,
+                                  lshProjections: SeededLSHProjections(seed: lshSeed))
             }
-            try SafetensorsWriter.write(entries, to: output, overwrite: overwrite)
+            let result: ModelOutput
+            if let layout = Self.mappedLayout(model, inputShape: ids.shape) {
+                result = try Self.forwardIntoMappedFile(layout, path: output, overwrite: overwrite, forward)
+            } else {
+                result = try forward()
+                let entries = result.tensors.map { tensor in
+                    SafetensorsWriter.Entry(info: TensorInfo(name: tensor.name, dtype: .f32, shape: tensor.shape)) { sink in
+                        try sink.write(tensor.bytes)
+                    }
+                }
+                try SafetensorsWriter.write(entries, to: output, overwrite: overwrite)
+            }
             let kind = model.config.lsg == nil ? "RoBERTa" : "LSG"
             let summary = result.tensors.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
             print("\(kind) \(model.head.rawValue): wrote \(output): \(summary) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
         }
+    }
+
+    /// The outputs of an MLM (or causal-LM) head, known before the forward: `last_hidden_state`
+    /// `[batch, length, hidden]` and `logits` `[batch, length, vocab]`. `nil` for the other heads
+    /// (small outputs, written by the streaming writer).
+    static func mappedLayout(_ model: RuntimeModel, inputShape: [Int]) -> [TensorInfo]? {
+        guard model.head == .maskedLM || model.head == .causalLM, inputShape.count == 2 else { return nil }
+        let (batch, length) = (inputShape[0], inputShape[1])
+        return [TensorInfo(name: "last_hidden_state", dtype: .f32, shape: [batch, length, model.config.hiddenSize]),
+                TensorInfo(name: "logits", dtype: .f32, shape: [batch, length, model.config.vocabSize])]
+    }
+
+    /// Lays the output file out, maps it and runs `forward` with the logits matrix placed in the
+    /// mapping (issue 14: the logits are written once, by the decoder GEMM, instead of computed into
+    /// a buffer and then copied into the page cache). Tensors not produced in place (the hidden
+    /// states) are copied in; outputs that differ from the layout fall back to the streaming writer.
+    static func forwardIntoMappedFile(_ layout: [TensorInfo], path: String, overwrite: Bool,
+                                      _ forward: () throws -> ModelOutput) throws -> ModelOutput {
+        var file: MappedSafetensorsOutput? = try MappedSafetensorsOutput(path: path, infos: layout, overwrite: overwrite)
+        let logits = file!.bytes(of: "logits")!
+        let result = try Matrix.placing(byteCount: logits.count, at: logits.baseAddress!, forward).result
+        let produced = result.tensors.map { TensorInfo(name: $0.name, dtype: .f32, shape: $0.shape) }
+        if Set(produced.map(\.name)) == Set(layout.map(\.name)), produced.allSatisfy({ info in layout.contains { $0 == info } }) {
+            for tensor in result.tensors {
+                let target = file!.bytes(of: tensor.name)!
+                if UnsafeRawPointer(tensor.storage.data) != UnsafeRawPointer(target.baseAddress!) {
+                    target.copyMemory(from: tensor.bytes)
+                }
+            }
+            try file!.commit()
+            return result
+        }
+        file = nil  // removes the temporary file
+        let entries = result.tensors.map { tensor in
+            SafetensorsWriter.Entry(info: TensorInfo(name: tensor.name, dtype: .f32, shape: tensor.shape)) { sink in
+                try sink.write(tensor.bytes)
+            }
+        }
+        try SafetensorsWriter.write(entries, to: path, overwrite: overwrite)
+        return result
     }
 
     /// An integer tensor of the inputs file, as Int64.
