@@ -2,7 +2,8 @@ import CSHA256
 
 /// SHA-256 (FIPS 180-4), for the provenance record and the fixture digests. Foundation on Linux has
 /// no hashing API and the package takes no crypto dependency: the block function uses the x86 SHA
-/// extensions when the CPU has them (CSHA256, ~1.5 GB/s) and portable Swift otherwise (~200 MB/s).
+/// extensions when the CPU has them (CSHA256, ~1.8 GB/s, as fast as swift-crypto's BoringSSL code; see
+/// docs/benchmarks.md) and portable Swift otherwise (~200 MB/s).
 public struct SHA256: Sendable {
     /// Whether this CPU runs the SHA-NI block function.
     public static let hardwareAccelerated = csha256_has_shani() == 1
