@@ -17,6 +17,10 @@ class LSGCamembertConfig(LSGRobertaConfig):
     lsg_stem = "Camembert"
     default_vocab_size = 30522  # CamembertConfig's
 
+    def __init__(self, **kwargs):
+        # An explicit __init__: transformers 5 replaces a config subclass's inherited __init__ by a generated one.
+        super().__init__(**kwargs)
+
 
 _CLASSES = lsg_family_classes(__name__, "Camembert", LSGCamembertConfig)
 LSGCamembertModel = _CLASSES["Model"]

@@ -384,13 +384,14 @@ class LSGSelfAttention(nn.Module):
                 values.append(wv)
                 masks.append(wm)
 
-        span = 2 if self.is_causal else 3
+        # Local window of block i: blocks i-1, i, i+1 (causal: i-1 and i), zero-padded at both ends.
+        span = (2 if self.is_causal else 3) * bs
         kp = F.pad(k, (0, 0, bs, bs))
         vp = F.pad(v, (0, 0, bs, bs))
         mp = F.pad(m, (bs, bs), value=mask_min)
-        keys.append(kp.unfold(2, span * bs, bs).transpose(-1, -2))
-        values.append(vp.unfold(2, span * bs, bs).transpose(-1, -2))
-        masks.append(mp.unfold(2, span * bs, bs))
+        keys.append(kp.unfold(2, 3 * bs, bs)[..., :span].transpose(-1, -2))
+        values.append(vp.unfold(2, 3 * bs, bs)[..., :span].transpose(-1, -2))
+        masks.append(mp.unfold(2, 3 * bs, bs)[..., :span])
 
         key_blocks = torch.cat(keys, dim=-2)  # (n, h, nb, K, d)
         value_blocks = torch.cat(values, dim=-2)

@@ -17,6 +17,10 @@ class LSGXLMRobertaConfig(LSGRobertaConfig):
     lsg_stem = "XLMRoberta"
     default_vocab_size = 30522  # XLMRobertaConfig's
 
+    def __init__(self, **kwargs):
+        # An explicit __init__: transformers 5 replaces a config subclass's inherited __init__ by a generated one.
+        super().__init__(**kwargs)
+
 
 _CLASSES = lsg_family_classes(__name__, "XLMRoberta", LSGXLMRobertaConfig)
 LSGXLMRobertaModel = _CLASSES["Model"]
