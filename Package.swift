@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "Tokenization", targets: ["Tokenization"]),
         .library(name: "HubCache", targets: ["HubCache"]),
         .library(name: "LSGVerification", targets: ["LSGVerification"]),
+        .library(name: "ModelingFiles", targets: ["ModelingFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,8 +48,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// Bytes <-> tensors: safetensors, PyTorch zip, legacy torch.save, sharded folders. No model semantics.
         .target(name: "CheckpointIO", dependencies: ["CZlib"]),
+        /// The project's Python modeling files (`modeling/*.py`), embedded at build time by the
+        /// EmbedModelingFiles plugin: `modeling/` is their only copy, and a copied binary still writes them.
+        .target(name: "ModelingFiles", plugins: ["EmbedModelingFiles"]),
+        .executableTarget(name: "ModelingEmbedder"),
+        .plugin(name: "EmbedModelingFiles", capability: .buildTool(), dependencies: ["ModelingEmbedder"]),
         /// RoBERTa -> LSG conversion: rules, position/global embeddings, config, output folder.
-        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256"]),
+        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256", "ModelingFiles"]),
         /// SHA-256 block function with the x86 SHA extensions (provenance hashes of large sources).
         .target(name: "CSHA256"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
@@ -58,7 +64,7 @@ let package = Package(
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
         .target(name: "HubCache"),
         /// `lsg-convert verify`: checks a converted model against its original.
-        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "Tokenization", "LSGRuntime"]),
+        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "Tokenization", "LSGRuntime", "ModelingFiles"]),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",
@@ -79,6 +85,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
         .testTarget(name: "FillMaskTests", dependencies: ["LSGRuntime", "LSGConversion", "Tokenization", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "ModelingFilesTests", dependencies: ["ModelingFiles", "TestSupport"]),
         .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "TestSupport"]),
     ]
 )
