@@ -29,15 +29,17 @@ enum PythonRelativeImports {
                 continue
             }
             // `from . import A, B as C` or `from . import (\n A,\n B,\n)`.
-            var names = String(tail.dropFirst("import".count))
+            func withoutComment(_ text: Substring) -> String {
+                String(text.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            }
+            var names = withoutComment(tail.dropFirst("import".count))
             if names.contains("(") {
                 while !names.contains(")"), index < lines.count {
-                    names += " " + lines[index]
+                    names += " " + withoutComment(lines[index])
                     index += 1
                 }
             }
-            let cleaned = names.split(separator: "#", maxSplits: 1).first.map(String.init) ?? names
-            for item in cleaned.split(whereSeparator: { ",()\\".contains($0) }) {
+            for item in names.split(whereSeparator: { ",()\\".contains($0) }) {
                 let words = item.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 if let first = words.first { add(first) }
             }
