@@ -79,13 +79,13 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),
-        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "ModelingFiles", "TestSupport"]),
         .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
         .testTarget(name: "FillMaskTests", dependencies: ["LSGRuntime", "LSGConversion", "Tokenization", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "ModelingFilesTests", dependencies: ["ModelingFiles", "TestSupport"]),
-        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "ModelingFiles", "TestSupport"]),
     ]
 )

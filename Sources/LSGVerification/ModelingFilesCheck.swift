@@ -13,12 +13,18 @@ public enum ModelingFilesCheck {
     /// the bare project name is not enough.)
     public static let marker = "written by lsg-convert"
 
-    /// The modules `auto_map` names (`module.Class`, also in `[slow, fast]` lists), in order, and the
-    /// entries that point into another hub repository (`org/repo--module.Class`).
-    static func autoMapModules(_ autoMap: JSONValue) -> (modules: [String], otherRepository: [String]) {
+    /// The modules the model entries of `auto_map` (`AutoConfig`, `AutoModel*`) name (`module.Class`),
+    /// in order, the entries that point into another hub repository (`org/repo--module.Class`), and
+    /// the other entries (a remote-code tokenizer: not a modeling file, left alone by `upgrade`).
+    static func autoMapModules(_ autoMap: JSONValue) -> (modules: [String], otherRepository: [String], others: [String]) {
         var modules: [String] = []
         var otherRepository: [String] = []
+        var others: [String] = []
         for (key, value) in autoMap.objectValue ?? [] {
+            guard key == "AutoConfig" || key.hasPrefix("AutoModel") else {
+                others.append(key)
+                continue
+            }
             let references = value.arrayValue?.compactMap(\.stringValue) ?? value.stringValue.map { [$0] } ?? []
             for reference in references {
                 if reference.contains("--") {
@@ -30,7 +36,7 @@ public enum ModelingFilesCheck {
                 if !modules.contains(module) { modules.append(module) }
             }
         }
-        return (modules, otherRepository)
+        return (modules, otherRepository, others)
     }
 
     /// Runs the check on `folder` (its config.json is `config`) against `expected` (the binary's files).
@@ -41,7 +47,8 @@ public enum ModelingFilesCheck {
                                message: "config.json has no auto_map, so no modeling file is loaded by trust_remote_code",
                                problems: ["config.json: no auto_map (\(fix))"])
         }
-        let (modules, otherRepository) = autoMapModules(autoMap)
+        let (modules, otherRepository, others) = autoMapModules(autoMap)
+        let notes = others.isEmpty ? [] : ["auto_map entries not checked (not model classes): \(others.joined(separator: ", "))"]
         var problems = otherRepository.map { "\($0): the code is fetched from another hub repository, not from this folder (\(fix))" }
         var checkedFiles: [String] = []
         var current = 0
@@ -77,12 +84,12 @@ public enum ModelingFilesCheck {
         let figure = "\(current)/\(checkedFiles.count) current"
         if problems.isEmpty && !checkedFiles.isEmpty {
             return CheckResult(id: .modelingFiles, status: .passed, figure: figure, value: Double(current),
-                               message: "\(checkedFiles.joined(separator: ", ")) identical to lsg-convert's")
+                               message: "\(checkedFiles.joined(separator: ", ")) identical to lsg-convert's", notes: notes)
         }
         if checkedFiles.isEmpty && problems.isEmpty {
             problems.append("auto_map names no module (\(fix))")
         }
         return CheckResult(id: .modelingFiles, status: .failed, figure: figure, value: Double(current),
-                           message: "modeling files are not lsg-convert's current ones", problems: problems)
+                           message: "modeling files are not lsg-convert's current ones", problems: problems, notes: notes)
     }
 }
