@@ -25,7 +25,8 @@ import TestSupport
         #expect(modeling.problems.first?.hasPrefix("modeling_lsg_roberta.py: missing (run `lsg-convert upgrade ") == true, "\(modeling.problems)")
         #expect(report.exitCode == 1)
         // With our modeling files beside the weights, the same folder passes.
-        let upgraded = try Verifier.verify(convertedPath: try ConvertedCopy(fixture).path)
+        let copy = try ConvertedCopy(fixture)
+        let upgraded = try Verifier.verify(convertedPath: copy.path)
         #expect(upgraded.passed, "\(upgraded.table())")
         #expect(upgraded.exitCode == 0)
         // The original was found through the provenance file.

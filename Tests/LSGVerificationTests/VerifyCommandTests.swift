@@ -13,7 +13,8 @@ import TestSupport
     @Test func referenceConversionExitsZero() throws {
         // --length 16: the output checks on one short input (5c then has no length to run).
         // (The reference's folder with our modeling files, i.e. upgraded.)
-        let result = try Self.run(["verify", try ConvertedCopy("tiny-lsg-1024").path, "--length", "16"])
+        let copy = try ConvertedCopy("tiny-lsg-1024")
+        let result = try Self.run(["verify", copy.path, "--length", "16"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("2   copied weights         PASS    41/41 bit-identical"))
         #expect(result.stdout.contains("5a  equivalence (dense)    PASS    hidden "))
