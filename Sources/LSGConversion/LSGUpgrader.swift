@@ -130,7 +130,7 @@ public struct LSGUpgrader {
                     throw ConversionError(.outputFailed, destination.path, "cannot create: \(String(cString: strerror(errno)))")
                 }
                 try copyTree(from: root, relative: path, into: target, skipping: skipping, linking: linking)
-            } else if linking.contains(path), link(source.path, destination.path) == 0 {
+            } else if linking.contains(path) || Self.fileSize(source) >= Self.linkThreshold, link(source.path, destination.path) == 0 {
                 continue
             } else {
                 // Not a weight file, or the file system refuses hard links (EXDEV, EPERM...): a byte copy.
@@ -141,6 +141,14 @@ public struct LSGUpgrader {
                 }
             }
         }
+    }
+
+    /// Files this large are hard-linked too (a second weight format, optimizer states...): they are
+    /// never modified, and copying gigabytes would be the slow part of an upgrade.
+    static let linkThreshold = 1 << 20
+
+    static func fileSize(_ url: URL) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
     }
 
     private func write(_ data: Data, to url: URL) throws {
