@@ -120,6 +120,27 @@ import TestSupport
         #expect(rest == before)
     }
 
+    @Test("a CamemBERT LSG folder gets its module and the RoBERTa module it imports; auto_map names the CamemBERT classes")
+    func camembertFamily() throws {
+        let temp = try TemporaryDirectory("lsg-upgrade")
+        let folder = temp.url("model")
+        try FileManager.default.copyItem(at: Fixtures.url("verify/tiny-lsg-1024"), to: folder)
+        var config = try ModelFolder.readJSON(folder.appendingPathComponent("config.json"))
+        config.set("model_type", .string("camembert"))
+        config.set("architectures", .array([.string("LSGCamembertForMaskedLM")]))
+        try Data((config.serialized(indent: 2) + "\n").utf8).write(to: folder.appendingPathComponent("config.json"))
+        let result = try CommandRunner.run(["upgrade", folder.path, "-o", temp.url("up").path])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        for name in ["modeling_lsg_camembert.py", "modeling_lsg_roberta.py"] {
+            #expect(try Data(contentsOf: temp.url("up/\(name)")) == Data(contentsOf: Fixtures.root.appendingPathComponent("modeling/\(name)")))
+        }
+        let upgraded = try ModelFolder.readJSON(temp.url("up/config.json"))
+        #expect(upgraded["auto_map"]?["AutoModelForMaskedLM"] == .string("modeling_lsg_camembert.LSGCamembertForMaskedLM"))
+        #expect(upgraded["auto_map"]?["AutoConfig"] == .string("modeling_lsg_camembert.LSGCamembertConfig"))
+        // The tokenizer's own class is kept (the fixture's tokenizer_config.json says RobertaTokenizer).
+        #expect(upgraded["tokenizer_class"] == .string("RobertaTokenizer"))
+    }
+
     @Test("an LSG model from the Hugging Face cache, by name: blobs linked, the cache untouched, --in-place refused")
     func hubCacheModel() throws {
         let temp = try TemporaryDirectory("lsg-upgrade")
@@ -183,6 +204,11 @@ import TestSupport
         let forced = try CommandRunner.run(["upgrade", Fixtures.path("verify/tiny-lsg-1024"), "-o", temp.url("c").path, "--force"])
         #expect(forced.exitCode == 0, "\(forced.stderr)")
         #expect(!FileManager.default.fileExists(atPath: temp.url("c/keep").path))
+
+        let dry = try CommandRunner.run(["upgrade", Fixtures.path("verify/tiny-lsg-1024"), "-o", temp.url("d").path, "--dry-run"])
+        #expect(dry.exitCode == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("modeling_lsg_roberta.py: added"))
+        #expect(dry.stdout.contains("weights kept: model.safetensors"))
 
         let neither = try CommandRunner.run(["upgrade", Fixtures.path("verify/tiny-lsg-1024")])
         #expect(neither.exitCode != 0)

@@ -19,14 +19,6 @@ struct ModelingFileSetTests {
         }
     }
 
-    @Test("every family module is embedded and all its relative imports resolve",
-          arguments: ["modeling_lsg_roberta", "modeling_lsg_xlm_roberta", "modeling_lsg_camembert"])
-    func familyModulesResolve(_ module: String) throws {
-        let files = try ModelingFileSet.embedded.closure(of: module)
-        #expect(files.first?.name == module + ".py")
-        #expect(!files[0].bytes.isEmpty)
-    }
-
     static func set(_ files: [String: String]) -> ModelingFileSet {
         ModelingFileSet(files: files.map { ModelingFile(name: $0.key, bytes: Data($0.value.utf8)) })
     }
