@@ -54,9 +54,11 @@ let package = Package(
         .executableTarget(name: "ModelingEmbedder"),
         .plugin(name: "EmbedModelingFiles", capability: .buildTool(), dependencies: ["ModelingEmbedder"]),
         /// RoBERTa -> LSG conversion: rules, position/global embeddings, config, output folder.
-        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256", "ModelingFiles"]),
+        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256", "CFolderExchange", "ModelingFiles"]),
         /// SHA-256 block function with the x86 SHA extensions (provenance hashes of large sources).
         .target(name: "CSHA256"),
+        /// Atomic exchange of two folders (renameat2 RENAME_EXCHANGE): `--force` / `upgrade --in-place` swaps.
+        .target(name: "CFolderExchange"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
         /// RoBERTa byte-level BPE tokenizer (ids identical to Hugging Face tokenizers).
