@@ -41,7 +41,12 @@ public enum ModelingFilesCheck {
 
     /// Runs the check on `folder` (its config.json is `config`) against `expected` (the binary's files).
     public static func run(folder: URL, config: JSONValue, expected: ModelingFileSet = .embedded) -> CheckResult {
-        let fix = "run `lsg-convert upgrade \(folder.path) --in-place` (or --output DIR) to write the current ones"
+        // A Hugging Face cache snapshot is never upgraded in place (upgrade refuses it).
+        let components = folder.standardizedFileURL.pathComponents
+        let inCache = components.firstIndex(of: "snapshots").map { $0 > 0 && components[$0 - 1].hasPrefix("models--") } ?? false
+        let fix = inCache
+            ? "run `lsg-convert upgrade \(folder.path) --output DIR` to get a folder with the current ones"
+            : "run `lsg-convert upgrade \(folder.path) --in-place` (or --output DIR) to write the current ones"
         guard let autoMap = config["auto_map"], autoMap.objectValue != nil else {
             return CheckResult(id: .modelingFiles, status: .failed, figure: "no auto_map",
                                message: "config.json has no auto_map, so no modeling file is loaded by trust_remote_code",
