@@ -34,10 +34,7 @@ struct BertNormalizer: Sendable, Equatable {
             s = out
         }
         if stripAccents && s.contains(where: { !$0.isASCII }) {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: s)
-            s = String(view).decomposedStringWithCanonicalMapping.unicodeScalars
-                .filter { !RustUnicodeCategories.isNonspacingMark($0) }
+            s = Self.decomposedWithoutNonspacingMarks(s)
         }
         if lowercase {
             var out: [Unicode.Scalar] = []
@@ -52,6 +49,31 @@ struct BertNormalizer: Sendable, Equatable {
             s = out
         }
         return s
+    }
+
+    /// NFD, then the Mn characters removed. Characters newer than the reference's Unicode 8.0 tables
+    /// are left whole (they have no decomposition and, being unknown, a combining class of 0 there,
+    /// so they also stop canonical reordering): the text is decomposed in runs between them.
+    static func decomposedWithoutNonspacingMarks(_ s: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(s.count + 4)
+        var run = String.UnicodeScalarView()
+        func flush() {
+            guard !run.isEmpty else { return }
+            out += String(run).decomposedStringWithCanonicalMapping.unicodeScalars
+                .filter { !RustUnicodeCategories.isNonspacingMark($0) }
+            run = String.UnicodeScalarView()
+        }
+        for c in s {
+            if c.isASCII || RustUnicodeCategories.assignedBy8(c) {
+                run.append(c)
+            } else {
+                flush()
+                if !RustUnicodeCategories.isNonspacingMark(c) { out.append(c) }
+            }
+        }
+        flush()
+        return out
     }
 
     /// tab, newline and carriage return count as whitespace, not as controls.

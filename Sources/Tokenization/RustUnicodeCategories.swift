@@ -9,13 +9,16 @@
 enum RustUnicodeCategories {
     /// Characters whose category in Unicode 8.0 differs from today's for the tests here.
     /// U+166D CANADIAN SYLLABICS CHI SIGN and U+111C9 SHARADA SANDHI MARK were Po (now So / Mn);
-    /// U+1734 HANUNOO SIGN PAMUDPOD was Mn (now Mc); U+1885/U+1886 MONGOLIAN ALI GALI BALUDA were
-    /// Lo (now Mn).
+    /// U+1734 HANUNOO SIGN PAMUDPOD and U+1171E AHOM CONSONANT SIGN MEDIAL RA were Mn (now Mc);
+    /// U+1885/U+1886 MONGOLIAN ALI GALI BALUDA were Lo and U+A9BD JAVANESE CONSONANT SIGN KERET Mc
+    /// (now Mn).
     private static let punctuationIn8: Set<UInt32> = [0x166D, 0x111C9]
-    private static let nonspacingMarkIn8: Set<UInt32> = [0x1734]
-    private static let notNonspacingMarkIn8: Set<UInt32> = [0x1885, 0x1886, 0x111C9]
+    private static let nonspacingMarkIn8: Set<UInt32> = [0x1734, 0x1171E]
+    private static let notNonspacingMarkIn8: Set<UInt32> = [0x1885, 0x1886, 0x111C9, 0xA9BD]
 
-    private static func assignedBy8(_ s: Unicode.Scalar) -> Bool {
+    /// Whether the scalar existed in Unicode 8.0. The NFD tables of the normalization crate are as
+    /// old: a later character (e.g. U+11938 DIVES AKURU VOWEL SIGN O, Unicode 13) is not decomposed.
+    static func assignedBy8(_ s: Unicode.Scalar) -> Bool {
         guard let age = s.properties.age else { return false }
         return age.major < 8 || (age.major == 8 && age.minor == 0)
     }
