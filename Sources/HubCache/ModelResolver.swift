@@ -10,7 +10,7 @@ public struct ModelResolver: Sendable {
     public enum Requirement: Sendable {
         /// config.json and weights (single or sharded, safetensors or torch).
         case model
-        /// Tokenizer files (tokenizer.json, or vocab.json + merges.txt).
+        /// Tokenizer files (tokenizer.json, or vocab.json + merges.txt, or BERT's vocab.txt).
         case tokenizer
     }
 
@@ -24,7 +24,7 @@ public struct ModelResolver: Sendable {
     public static let weightCandidates = ["model.safetensors", "model.safetensors.index.json",
                                           "pytorch_model.bin", "pytorch_model.bin.index.json"]
     /// Tokenizer files fetched alongside the model (a 404 is fine).
-    public static let tokenizerFiles = ["tokenizer.json", "vocab.json", "merges.txt",
+    public static let tokenizerFiles = ["tokenizer.json", "vocab.json", "merges.txt", "vocab.txt",
                                         "tokenizer_config.json", "special_tokens_map.json"]
 
     public init(environment: HubEnvironment = HubEnvironment(), allowDownload: Bool = true,
@@ -102,7 +102,7 @@ public struct ModelResolver: Sendable {
         func has(_ f: String) -> Bool { fm.fileExists(atPath: folder.appendingPathComponent(f).path) }
         switch requirement {
         case .tokenizer:
-            return has("tokenizer.json") || (has("vocab.json") && has("merges.txt")) ? nil : "no tokenizer files"
+            return has("tokenizer.json") || (has("vocab.json") && has("merges.txt")) || has("vocab.txt") ? nil : "no tokenizer files"
         case .model:
             guard has("config.json") else { return "no config.json" }
             for weights in weightCandidates where has(weights) {

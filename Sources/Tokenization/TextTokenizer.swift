@@ -10,6 +10,8 @@ public protocol TextTokenizer: AnyObject, Sendable {
     var maskTokenID: Int { get }
     /// The mask token's text (`<mask>`, `[MASK]`), as users type it.
     var maskToken: String { get }
+    /// Whether the model takes `token_type_ids` (transformers' `model_input_names` has them: BERT).
+    var returnsTokenTypeIDs: Bool { get }
 
     /// One text; `truncation` is `longest_first` to `maxLength`, else to `modelMaxLength`.
     func encode(_ text: String, addSpecialTokens: Bool, truncation: Bool, maxLength: Int?) -> Encoding
@@ -22,10 +24,13 @@ public protocol TextTokenizer: AnyObject, Sendable {
     func isSpecial(_ id: Int) -> Bool
 }
 
-extension WordPieceTokenizer: TextTokenizer {}
+extension WordPieceTokenizer: TextTokenizer {
+    public var returnsTokenTypeIDs: Bool { true }
+}
 
 extension RobertaTokenizer: TextTokenizer {
     public var maskToken: String { token(forID: maskTokenID) ?? "<mask>" }
+    public var returnsTokenTypeIDs: Bool { false }
 
     /// Single texts only: RoBERTa's pair framing (`<s> A </s></s> B </s>`) is not implemented.
     public func encode(_ text: String, pair: String?, addSpecialTokens: Bool, truncation: TruncationStrategy?,
