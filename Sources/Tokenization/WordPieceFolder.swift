@@ -1,3 +1,4 @@
+import CheckpointIO
 import Foundation
 
 /// Reads a BERT tokenizer folder into what a `WordPieceTokenizer` needs, the way transformers'
@@ -103,15 +104,28 @@ struct WordPieceFolder {
         guard let model = json["model"] as? [String: Any], model["type"] as? String == "WordPiece" else {
             throw TokenizerError.unsupported(file: url.path, what: "model type \((json["model"] as? [String: Any])?["type"] ?? "?") (expected WordPiece)")
         }
-        guard let vocab = model["vocab"] as? [String: Any] else {
+        guard model["vocab"] is [String: Any] else {
             throw TokenizerError.unreadable(file: url.path, reason: "model.vocab is not a token -> id map")
         }
-        for (token, value) in vocab {
-            guard let id = value as? Int else {
+        // Foundation's JSONSerialization merges object keys that are canonically equivalent (`é` and
+        // `e` + U+0301 become one entry), so the vocabulary is read again with CheckpointIO's parser,
+        // which keeps every key's exact scalars.
+        let exact: JSONValue
+        do { exact = try JSONParser.parse([UInt8](Data(contentsOf: url))) } catch {
+            throw TokenizerError.unreadable(file: url.path, reason: "\(error)")
+        }
+        let exactModel = exact.objectValue?.first { $0.0 == "model" }?.1
+        guard let pairs = exactModel?.objectValue?.first(where: { $0.0 == "vocab" })?.1.objectValue else {
+            throw TokenizerError.unreadable(file: url.path, reason: "model.vocab is not a token -> id map")
+        }
+        var byBytes: [[UInt8]: (String, Int)] = [:]   // a repeated key: the last one wins, as in serde
+        for (token, value) in pairs {
+            guard let id = value.intValue else {
                 throw TokenizerError.unreadable(file: url.path, reason: "model.vocab[\(token.debugDescription)] is not an integer id")
             }
-            vocabulary.append((token, id))
+            byBytes[Array(token.utf8)] = (token, id)
         }
+        vocabulary = byBytes.values.map { (token: $0.0, id: $0.1) }
         vocabulary.sort { $0.id < $1.id }
         if let unk = model["unk_token"] as? String { unknownToken = unk }
         if let prefix = model["continuing_subword_prefix"] as? String { continuingSubwordPrefix = prefix }

@@ -117,3 +117,37 @@ struct WordPieceFolderTests {
         }
     }
 }
+
+@Suite("WordPiece vocabularies keep canonically equivalent tokens apart")
+struct WordPieceExactVocabularyTests {
+    /// `é` (U+00E9) and `e` + U+0301 are different tokens for the reference (Rust compares bytes);
+    /// with accents kept (cased, strip_accents false) each spelling must find its own id.
+    @Test(arguments: [false, true])
+    func precomposedAndDecomposed(vocabTXT: Bool) throws {
+        let tmp = try TemporaryDirectory("wp-nfc")
+        let tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "caf\u{e9}", "cafe\u{301}", "cafe", "##\u{301}"]
+        if vocabTXT {
+            try Data((tokens.joined(separator: "\n") + "\n").utf8).write(to: tmp.url("vocab.txt"))
+        } else {
+            // The layout transformers writes, with the vocabulary as a JSON object.
+            let vocab = tokens.enumerated().map { "\"\($0.element)\": \($0.offset)" }.joined(separator: ", ")
+            let json = """
+                {"version": "1.0", "truncation": null, "padding": null, "added_tokens": [],
+                 "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true, "strip_accents": false, "lowercase": false},
+                 "pre_tokenizer": {"type": "BertPreTokenizer"},
+                 "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]},
+                 "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
+                 "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                           "max_input_chars_per_word": 100, "vocab": {\(vocab)}}}
+                """
+            try Data(json.utf8).write(to: tmp.url("tokenizer.json"))
+        }
+        try Data(#"{"do_lower_case": false, "strip_accents": false, "tokenizer_class": "BertTokenizer"}"#.utf8)
+            .write(to: tmp.url("tokenizer_config.json"))
+        let tokenizer = try WordPieceTokenizer(folder: tmp.url)
+        #expect(tokenizer.vocabularySize == tokens.count)
+        #expect(tokenizer.encode("caf\u{e9}").ids == [2, 5, 3])
+        #expect(tokenizer.encode("cafe\u{301}").ids == [2, 6, 3])
+        #expect(sameScalars(tokenizer.decode([6]), "cafe\u{301}"))
+    }
+}
