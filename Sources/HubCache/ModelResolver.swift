@@ -24,8 +24,11 @@ public struct ModelResolver: Sendable {
     public static let weightCandidates = ["model.safetensors", "model.safetensors.index.json",
                                           "pytorch_model.bin", "pytorch_model.bin.index.json"]
     /// Tokenizer files fetched alongside the model (a 404 is fine).
-    public static let tokenizerFiles = ["tokenizer.json", "vocab.json", "merges.txt", "vocab.txt",
+    public static let tokenizerFiles = ["tokenizer.json", "vocab.json", "merges.txt",
                                         "tokenizer_config.json", "special_tokens_map.json"]
+    /// BERT's slow vocabulary, fetched only when neither tokenizer.json nor vocab.json exists (older
+    /// BERT checkpoints ship vocab.txt + tokenizer_config.json alone).
+    public static let wordPieceVocabulary = "vocab.txt"
 
     public init(environment: HubEnvironment = HubEnvironment(), allowDownload: Bool = true,
                 log: (@Sendable (String) -> Void)? = nil) {
@@ -96,6 +99,15 @@ public struct ModelResolver: Sendable {
         return (snapshot, "")
     }
 
+    /// Fetches `vocab.txt` when the snapshot has neither tokenizer.json nor vocab.json (a 404 is fine).
+    private func fetchWordPieceVocabularyIfNeeded(_ downloader: HubDownloader, layout: HubCacheLayout, commit: String) throws {
+        let snapshot = layout.snapshotFolder(commit)
+        let fm = FileManager.default
+        if fm.fileExists(atPath: snapshot.appendingPathComponent("tokenizer.json").path)
+            || fm.fileExists(atPath: snapshot.appendingPathComponent("vocab.json").path) { return }
+        _ = try downloader.fetch(Self.wordPieceVocabulary, revision: commit)
+    }
+
     /// What a folder lacks for `requirement`, nil when complete. Shards named by an index must all be there.
     static func missingFiles(in folder: URL, for requirement: Requirement) -> String? {
         let fm = FileManager.default
@@ -159,12 +171,18 @@ public struct ModelResolver: Sendable {
                 }
             }
             for file in Self.tokenizerFiles { _ = try downloader.fetch(file, revision: commit) }
+            try fetchWordPieceVocabularyIfNeeded(downloader, layout: layout, commit: commit)
         case .tokenizer:
             var pinned: String?
             for file in Self.tokenizerFiles {
                 if case .downloaded(let c) = try downloader.fetch(file, revision: pinned ?? revision), pinned == nil {
                     pinned = c
                 }
+            }
+            if pinned == nil, case .downloaded(let c) = try downloader.fetch(Self.wordPieceVocabulary, revision: revision) {
+                pinned = c
+            } else if let c = pinned {
+                try fetchWordPieceVocabularyIfNeeded(downloader, layout: layout, commit: c)
             }
             guard let c = pinned else { throw HubError.noSuchModel(repo: repoID, url: downloader.resolveURL("tokenizer.json", revision: revision).absoluteString) }
             commit = c
