@@ -88,11 +88,6 @@ enum TensorBytes {
     }
 
     static func releasePages(of bytes: UnsafeRawBufferPointer, owner: AnyObject) {
-        guard owner is MappedFile, let base = bytes.baseAddress, bytes.count > 0 else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = (Int(bitPattern: base) + page - 1) / page * page
-        let end = (Int(bitPattern: base) + bytes.count) / page * page
-        guard end > start else { return }
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
+        MappedPages.release(bytes, owner: owner)
     }
 }

@@ -27,6 +27,26 @@ import TestSupport
         #expect(report.result(.longInput)?.figure.hasPrefix("256 tokens") == true)
     }
 
+    /// 5c checks the hidden states only unless `longInputLogits` (issue 14); the one-shot backend
+    /// (pages released after use, as `convert`'s quick check runs it) gives the same outputs.
+    @Test func longInputLogitsOnlyWhenAskedAndOneShotGivesTheSameOutputs() throws {
+        let copy = try ConvertedCopy("tiny-lsg-pos130-256")
+        let subject = try VerificationSubject(convertedPath: copy.path, againstPath: nil)
+        _ = try Verifier.verify(subject, options: VerificationOptions(quick: true))
+        let ids = OutputInput.random(length: 256, vocab: subject.sizes.vocab, bos: 0, eos: 2, mask: nil).ids
+        let hiddenOnly = try RuntimeOutputBackend(subject: subject).lsgFiniteness(ids)
+        let withLogits = try RuntimeOutputBackend(subject: subject, longInputLogits: true).lsgFiniteness(ids)
+        #expect(hiddenOnly.values == 256 * subject.sizes.hidden)
+        #expect(withLogits.values == 256 * subject.sizes.hidden + 256 * subject.sizes.vocab)
+        #expect(hiddenOnly.nonFinite == 0 && withLogits.nonFinite == 0)
+        let resident = try RuntimeOutputBackend(subject: subject), oneShot = try RuntimeOutputBackend(subject: subject, oneShot: true)
+        for mode in [LSGForwardMode.globalsMaskedDense, .asConfigured] {
+            let a = try resident.lsg(Array(ids.prefix(64)), mode: mode), b = try oneShot.lsg(Array(ids.prefix(64)), mode: mode)
+            #expect(a.hidden == b.hidden && a.logits == b.logits)
+        }
+        #expect(try resident.original(Array(ids.prefix(64))).hidden == oneShot.original(Array(ids.prefix(64))).hidden)
+    }
+
     /// A bf16 conversion is compared with the original rounded to bf16 the same way.
     @Test func bf16ConversionIsEquivalentToTheRoundedOriginal() throws {
         let report = try Self.verify(Fixtures.path("verify/tiny-lsg-cls-600-bf16"), lengths: [16])
