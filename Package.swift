@@ -33,6 +33,7 @@ let package = Package(
     products: [
         .executable(name: "lsg-convert", targets: ["lsg-convert"]),
         .library(name: "CheckpointIO", targets: ["CheckpointIO"]),
+        .library(name: "ModelFamilies", targets: ["ModelFamilies"]),
         .library(name: "LSGConversion", targets: ["LSGConversion"]),
         .library(name: "LSGRuntime", targets: ["LSGRuntime"]),
         .library(name: "Tokenization", targets: ["Tokenization"]),
@@ -47,23 +48,26 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// Bytes <-> tensors: safetensors, PyTorch zip, legacy torch.save, sharded folders. No model semantics.
         .target(name: "CheckpointIO", dependencies: ["CZlib"]),
-        /// RoBERTa -> LSG conversion: rules, position/global embeddings, config, output folder.
-        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256"]),
+        /// The one table of model families and heads (class names, weight names, position offset,
+        /// config defaults, modeling module) that conversion, runtime, verify and the CLI consult.
+        .target(name: "ModelFamilies", dependencies: ["CheckpointIO"]),
+        /// Encoder -> LSG conversion: rules, position/global embeddings, config, output folder.
+        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "ModelFamilies", "CSHA256"]),
         /// SHA-256 block function with the x86 SHA extensions (provenance hashes of large sources).
         .target(name: "CSHA256"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
-        .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
+        .target(name: "LSGRuntime", dependencies: ["CheckpointIO", "ModelFamilies"], swiftSettings: kernelSettings),
         /// RoBERTa byte-level BPE tokenizer (ids identical to Hugging Face tokenizers).
         .target(name: "Tokenization"),
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
         .target(name: "HubCache"),
         /// `lsg-convert verify`: checks a converted model against its original.
-        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "Tokenization", "LSGRuntime"]),
+        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "ModelFamilies", "Tokenization", "LSGRuntime"]),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",
             dependencies: [
-                "CheckpointIO", "LSGConversion", "LSGRuntime",
+                "CheckpointIO", "ModelFamilies", "LSGConversion", "LSGRuntime",
                 "Tokenization", "HubCache", "LSGVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -73,12 +77,13 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),
-        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "TestSupport"]),
-        .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "ModelFamiliesTests", dependencies: ["ModelFamilies"]),
+        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "ModelFamilies", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "ModelFamilies", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
         .testTarget(name: "FillMaskTests", dependencies: ["LSGRuntime", "LSGConversion", "Tokenization", "CheckpointIO", "TestSupport"]),
-        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "ModelFamilies", "CheckpointIO", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import CheckpointIO
+import ModelFamilies
 
 /// Builds the converted model's config.json from the source's, the way the reference's
 /// `LSGRobertaConfig.from_pretrained(source, architectures=..., **model_kwargs)` followed by
@@ -19,28 +20,13 @@ public enum LSGConfigBuilder {
     public static let reservedKeys: [String: String] = [
         "architectures": "use --architecture",
         "auto_map": "it names the reference's remote-code classes",
-        "max_position_embeddings": "use --max-len (it becomes max-len + 2)",
+        "max_position_embeddings": "use --max-len (it becomes max-len + the family's position offset)",
         "_name_or_path": "it is the output path",
         "base_model_prefix": "\"lsg\" marks an LSG model",
         "model_type": "the conversion keeps the source's model type",
         "torch_dtype": "use --dtype",
     ]
 
-    /// RobertaConfig keys that `save_pretrained` always writes (they are not `PretrainedConfig`
-    /// attributes, or their RoBERTa default differs from the base class's), with their defaults: a
-    /// source config that omits them (hand-written configs such as roberta-base's) gets them back,
-    /// as the reference's load + save does.
-    static func familyDefaults(_ family: ModelFamily) -> [(String, JSONValue)] {
-        [
-            ("attention_probs_dropout_prob", .double(0.1)), ("bos_token_id", .int(0)), ("classifier_dropout", .null),
-            ("eos_token_id", .int(2)), ("hidden_act", .string("gelu")), ("hidden_dropout_prob", .double(0.1)),
-            ("hidden_size", .int(768)), ("initializer_range", .double(0.02)), ("intermediate_size", .int(3072)),
-            ("layer_norm_eps", .double(1e-12)), ("max_position_embeddings", .int(512)),
-            ("num_attention_heads", .int(12)), ("num_hidden_layers", .int(12)), ("pad_token_id", .int(1)),
-            ("position_embedding_type", .string("absolute")), ("type_vocab_size", .int(2)),
-            ("use_cache", .bool(true)), ("vocab_size", .int(Int64(family.defaultVocabSize))),
-        ]
-    }
 
     /// `PretrainedConfig().to_dict()` of transformers 4.36.2. `save_pretrained` writes a key of this
     /// table only when its value differs from this default (or from the config class's own default),
@@ -74,11 +60,11 @@ public enum LSGConfigBuilder {
     /// - Parameters:
     ///   - source: the source's config.json object.
     ///   - torchDType: `torch_dtype` of the output (`float32`...).
-    public static func build(source: JSONValue, family: ModelFamily, head: TargetHead,
+    public static func build(source: JSONValue, family: ModelFamily, head: TaskHead,
                              options: ConversionOptions, torchDType: String) throws -> (config: JSONValue, warnings: [String]) {
         var config = source
         var warnings: [String] = []
-        for (key, value) in familyDefaults(family) where config[key] == nil { config.set(key, value) }
+        for (key, value) in family.configDefaults where config[key] == nil { config.set(key, value) }
         for (key, value) in lsgDefaults where config[key] == nil { config.set(key, value) }
 
         func setIfGiven(_ key: String, _ value: JSONValue?) { if let value { config.set(key, value) } }
@@ -114,7 +100,7 @@ public enum LSGConfigBuilder {
         config.set("architectures", .array([.string(family.lsgClassName(head))]))
         config.set("auto_map", family.autoMap)
         config.set("base_model_prefix", .string("lsg"))
-        config.set("max_position_embeddings", .int(Int64(options.maxLength + PositionEmbeddings.offset)))
+        config.set("max_position_embeddings", .int(Int64(options.maxLength + family.positionOffset)))
         config.set("torch_dtype", .string(torchDType))
         config.set("transformers_version", .string(transformersVersion))
         if let name = options.nameOrPath { config.set("_name_or_path", .string(name)) }

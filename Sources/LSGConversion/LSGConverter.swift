@@ -1,3 +1,4 @@
+import ModelFamilies
 import CheckpointIO
 import Dispatch
 import Foundation
@@ -121,14 +122,14 @@ public struct LSGConverter {
               case let .generatedGlobals(initializer) = entry.rule else { return nil }
         progress(.computingGlobals)
         let D = entry.info.shape[1]
-        let prefix = plan.head.backbonePrefix
+        let prefix = plan.family.backbonePrefix(plan.head)
         guard let positionEntry = plan.entry(named: prefix + "embeddings.position_embeddings.weight"),
               let positionName = positionEntry.rule.sourceName,
               let wordName = plan.entry(named: prefix + "embeddings.word_embeddings.weight")?.rule.sourceName
         else { throw ConversionError(.invalidSource, nil, "the plan has no position or word embeddings") }
         let positionData = try source.tensor(named: positionName)
         let table = positionData.floats()
-        let body = Array(table[(PositionEmbeddings.offset * D)...])
+        let body = Array(table[(plan.family.positionOffset * D)...])
         var random = SeededGaussian(seed: options.seed, stream: "global_embeddings/position-rows")
         let stride: Int
         switch initializer {
@@ -154,7 +155,7 @@ public struct LSGConverter {
             TensorBytes.releasePages(of: word)
         }
         // The source's own name (its prefix may differ from the target's).
-        if initializer.keepFirstRow, let existing = source.info(named: ModelFamily.backbonePrefix + "embeddings.global_embeddings.weight")
+        if initializer.keepFirstRow, let existing = source.info(named: plan.family.backbonePrefix + "embeddings.global_embeddings.weight")
             ?? source.info(named: "embeddings.global_embeddings.weight") {
             // §5d keep_first: row 0 stays the source's.
             let old = try source.tensor(named: existing.name).floats()
@@ -175,16 +176,17 @@ public struct LSGConverter {
                 TensorBytes.releasePages(of: data)
             }
         case let .extendedPositions(from, _):
+            let offset = plan.family.positionOffset
             return SafetensorsWriter.Entry(info: info) { sink in
                 try checkInterrupt()
                 let data = try source.tensor(named: from)
                 let rowBytes = info.shape[1] * info.dtype.byteSize
                 if data.info.dtype == info.dtype {
-                    try PositionEmbeddings.tile(data.bytes, rowBytes: rowBytes, outputRows: info.shape[0]) { try sink.write($0) }
+                    try PositionEmbeddings.tile(data.bytes, rowBytes: rowBytes, outputRows: info.shape[0], offset: offset) { try sink.write($0) }
                 } else {
                     let converted = TensorBytes.encoded(data.floats(), as: info.dtype)
                     try converted.withUnsafeBytes { table in
-                        try PositionEmbeddings.tile(table, rowBytes: rowBytes, outputRows: info.shape[0]) { try sink.write($0) }
+                        try PositionEmbeddings.tile(table, rowBytes: rowBytes, outputRows: info.shape[0], offset: offset) { try sink.write($0) }
                     }
                 }
                 TensorBytes.releasePages(of: data)

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFamilies
 
 /// Finds the reference's remote-code file (`lsg_converter/roberta/modeling_lsg_roberta.py`) in an
 /// installed `lsg-converter`, without running Python: `LSG_MODELING_FILE` (the file, or a folder
@@ -55,7 +56,7 @@ public enum ModelingFileLocator {
     }
 
     /// What to tell the user when the file is not found.
-    public static func loadingHint(family: ModelFamily, head: TargetHead, output: String) -> String {
+    public static func loadingHint(family: ModelFamily, head: TaskHead, output: String) -> String {
         let module = "lsg_converter.\(family.packageDirectory).\(family.modelingModule)"
         return """
         \(family.modelingModule).py was not found (pip install lsg-converter==0.1.9, or set LSG_MODELING_FILE), so \

@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import ModelFamilies
 
 /// Check 4: config.json is a valid LSG config (reference §1 constraints and the §7.5 configurations
 /// the reference crashes on or silently degrades), agrees with the tensors and with the source's
@@ -10,14 +11,6 @@ public enum ConfigTokenizerCheck {
                                  "num_global_tokens", "pool_with_global", "sparse_block_size", "sparsity_factor", "sparsity_type"]
     /// Accepted `sparsity_type` values; anything else becomes None with a warning in the reference.
     public static let sparsityTypes: Set<String> = ["none", "norm", "lsh", "pooling", "stride", "block_stride", "bos_pooling"]
-    /// auto_map keys and the class suffix each must name (reference §6).
-    public static let autoMapClasses = [
-        ("AutoConfig", "Config"), ("AutoModel", "Model"), ("AutoModelForCausalLM", "ForCausalLM"),
-        ("AutoModelForMaskedLM", "ForMaskedLM"), ("AutoModelForMultipleChoice", "ForMultipleChoice"),
-        ("AutoModelForQuestionAnswering", "ForQuestionAnswering"),
-        ("AutoModelForSequenceClassification", "ForSequenceClassification"),
-        ("AutoModelForTokenClassification", "ForTokenClassification"),
-    ]
     /// Source config keys a conversion may change (reference §6).
     static let changeableKeys: Set<String> = ["architectures", "max_position_embeddings", "_name_or_path", "transformers_version",
                                               "torch_dtype", "auto_map", "id2label", "label2id", "num_labels"]
@@ -34,14 +27,15 @@ public enum ConfigTokenizerCheck {
 
         // Class, model type, auto_map.
         let className = subject.converted.architecture ?? "(none)"
-        expect(subject.architecture != nil, "architectures[0] = \(className) is not an LSG class (LSGRoberta<Head>)")
+        expect(subject.architecture != nil, "architectures[0] = \(className) is not an LSG class (LSG\(subject.family.classStem)<Head>)")
         let modelType = config["model_type"]?.stringValue ?? "(none)"
-        expect(["roberta", "xlm-roberta", "camembert"].contains(modelType), "model_type = \(modelType): expected roberta, xlm-roberta or camembert")
-        if let stem = subject.architecture?.stem {
+        expect(modelType == subject.family.modelType,
+               "model_type = \(modelType): expected \(subject.family.modelType) for \(className) (supported: \(ModelFamily.supportedModelTypes.joined(separator: ", ")))")
+        if let architecture = subject.architecture {
             if let autoMap = config["auto_map"], autoMap.objectValue != nil {
-                for (key, suffix) in autoMapClasses {
+                for (key, name) in architecture.family.autoMapClasses {
                     let value = autoMap[key]?.stringValue ?? "(missing)"
-                    expect(value.hasSuffix(".LSG\(stem)\(suffix)"), "auto_map.\(key) = \(value): expected <module>.LSG\(stem)\(suffix)")
+                    expect(value.hasSuffix("." + name), "auto_map.\(key) = \(value): expected <module>.\(name)")
                 }
             } else {
                 expect(false, "auto_map missing: the folder cannot be loaded with trust_remote_code")

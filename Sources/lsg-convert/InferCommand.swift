@@ -2,6 +2,7 @@ import ArgumentParser
 import CheckpointIO
 import Foundation
 import LSGRuntime
+import ModelFamilies
 
 /// `lsg-convert infer MODEL --inputs IN.safetensors --output OUT.safetensors [--set KEY=VALUE ...]`:
 /// runs a RoBERTa or LSG-RoBERTa folder on the CPU (Float32) with the bundled runtime.
@@ -42,8 +43,9 @@ struct InferCommand: ParsableCommand {
     var overwrite = false
 
     func validate() throws {
-        if let head, ModelHead(architecture: head) == nil {
-            throw ValidationError("unknown head '\(head)'; one of: \(ModelHead.allCases.map(\.rawValue).joined(separator: ", "))")
+        if let head, ModelArchitecture(className: head) == nil {
+            let names = ModelFamily.all.flatMap { family in family.heads.map { family.classStem + $0.classSuffix } }
+            throw ValidationError("unknown head '\(head)'; one of: \(names.joined(separator: ", ")) (an LSG prefix is accepted)")
         }
     }
 
@@ -51,7 +53,7 @@ struct InferCommand: ParsableCommand {
         let overrideMap = runtimeOptions.apply()
         try CommandSupport.reportingErrors {
             let start = Date()
-            let model = try RuntimeModel(folder: model, overrides: overrideMap, head: head.flatMap(ModelHead.init(architecture:)))
+            let model = try RuntimeModel(folder: model, overrides: overrideMap, head: head.flatMap { ModelArchitecture(className: $0)?.task })
             let source = try Checkpoint.open(path: inputs)
             let ids = try Self.integers(source, "input_ids", file: inputs, required: true)!
             let mask = try Self.integers(source, "attention_mask", file: inputs, required: false)
@@ -66,9 +68,10 @@ struct InferCommand: ParsableCommand {
                 }
             }
             try SafetensorsWriter.write(entries, to: output, overwrite: overwrite)
-            let kind = model.config.lsg == nil ? "RoBERTa" : "LSG"
+            let className = model.config.family.lsgClassName(model.head)
+            let kind = model.config.lsg == nil ? String(className.dropFirst(3)) : className
             let summary = result.tensors.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
-            print("\(kind) \(model.head.rawValue): wrote \(output): \(summary) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
+            print("\(kind): wrote \(output): \(summary) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
         }
     }
 

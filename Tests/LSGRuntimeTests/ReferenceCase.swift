@@ -1,6 +1,7 @@
 import CheckpointIO
 import Foundation
 import LSGRuntime
+import ModelFamilies
 import TestSupport
 
 /// One forward pass recorded from the real reference by fixtures/make_runtime_fixtures.py.
@@ -9,7 +10,7 @@ struct ReferenceCase: CustomStringConvertible {
     let file: SafetensorsFile
     /// Model folder under fixtures/runtime/.
     let model: String
-    let head: ModelHead
+    let head: TaskHead
     let overrides: [String: JSONValue]
 
     static let directory = Fixtures.path("runtime/cases")
@@ -25,7 +26,7 @@ struct ReferenceCase: CustomStringConvertible {
         file = try SafetensorsFile(path: "\(Self.directory)/\(name).safetensors")
         model = file.metadata["model"] ?? ""
         let headName = file.metadata["head"] ?? "MaskedLM"
-        head = headName == "Base" ? .base : ModelHead(architecture: "RobertaFor" + headName)!
+        head = headName == "Base" ? .model : ModelArchitecture(className: "RobertaFor" + headName)!.task
         let json = try JSONParser.parse(file.metadata["overrides"] ?? "{}")
         overrides = Dictionary(uniqueKeysWithValues: json.objectValue ?? [])
     }
