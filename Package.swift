@@ -77,7 +77,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),
-        .testTarget(name: "ModelFamiliesTests", dependencies: ["ModelFamilies"]),
+        .testTarget(name: "ModelFamiliesTests", dependencies: ["ModelFamilies", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "ModelFamilies", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "ModelFamilies", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

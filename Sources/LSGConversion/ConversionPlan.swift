@@ -40,6 +40,8 @@ public struct ConversionPlan: Sendable {
     public var seed: UInt64
     /// `initializer_range` of the config (std of new random weights).
     public var initializerRange: Double
+    /// The source's sentence-transformers files, copied along (`nil`: not such an export).
+    public var sentenceTransformers: SentenceTransformersFiles? = nil
 
     public func entry(named name: String) -> Entry? { entries.first { $0.info.name == name } }
 

@@ -22,7 +22,11 @@ public enum ConversionPlanner {
         // Architecture: the option, else the source's architectures[0], else the family's default
         // (reference `_DEFAULT_ARCHITECTURE_TYPE`: RobertaForMaskedLM, BertForPreTraining).
         let sourceArchitecture = folder.architecture
-        let requested = options.architecture ?? sourceArchitecture ?? family.className(family.defaultHead) ?? family.classStem
+        // A sentence-transformers export is an encoder whose pooling lives in its own module: with no
+        // architectures it becomes the bare model (the reference would pick its pre-training default).
+        let sentenceTransformers = try SentenceTransformersFiles.find(in: folder.url)
+        let defaultTask = sentenceTransformers != nil ? TaskHead.model : family.defaultHead
+        let requested = options.architecture ?? sourceArchitecture ?? family.className(defaultTask) ?? family.classStem
         guard let head = family.task(forClassName: requested) else {
             let hint = options.architecture == nil ? " (from config.json; choose one with --architecture)" : ""
             throw ConversionError(.unsupportedArchitecture, requested,
@@ -232,7 +236,7 @@ public enum ConversionPlanner {
                 }
                 usedHeads.insert(foundName)
                 entries.append(.init(info: TensorInfo(name: part.name, dtype: outDType(info), shape: part.shape),
-                                     rule: foundName == part.name ? .copied(from: info.name) : .renamed(from: info.name)))
+                                     rule: info.name == part.name ? .copied(from: info.name) : .renamed(from: info.name)))
             } else {
                 entries.append(.init(info: TensorInfo(name: part.name, dtype: modelDType, shape: part.shape),
                                      rule: .newTensor(part.initializer, std: initializerRange)))
@@ -249,10 +253,17 @@ public enum ConversionPlanner {
         }
         dropped.sort { $0.name < $1.name }
 
-        return ConversionPlan(
+        if let sentenceTransformers {
+            var names = sentenceTransformers.files + sentenceTransformers.moduleFolders.map { $0 + "/" }
+            if names.isEmpty { names = ["modules.json"] }
+            warnings.append("sentence-transformers export: copying \(names.joined(separator: ", ")); sentence_bert_config.json max_seq_length becomes \(options.maxLength); load with SentenceTransformer(dir, trust_remote_code=True)")
+        }
+        var plan = ConversionPlan(
             family: family, head: head, targetClass: family.lsgClassName(head), sourceArchitecture: sourceArchitecture,
             sourceIsLSG: sourceIsLSG, sourceFormat: source.format, maxLength: options.maxLength, entries: entries,
             dropped: dropped, config: newConfig, specialTokens: SpecialTokenIDs.read(folder: folder.url, config: config),
             warnings: warnings, seed: options.seed, initializerRange: initializerRange)
+        plan.sentenceTransformers = sentenceTransformers
+        return plan
     }
 }

@@ -111,6 +111,27 @@ public enum LSGConfigBuilder {
         return (config, warnings)
     }
 
+    /// `generation_config.json` as `save_pretrained` writes it for classes that can generate:
+    /// `GenerationConfig.from_model_config(config)` keeps the generation parameters of the model
+    /// config (those that differ from the defaults are the ones a saved config still holds), plus
+    /// `_from_model_config` and `transformers_version`; `to_json_string` sorts keys, indent 2.
+    public static func generationConfig(_ config: JSONValue) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("_from_model_config", .bool(true))]
+        for key in generationKeys { if let value = config[key], !value.isNull { pairs.append((key, value)) } }
+        pairs.append(("transformers_version", .string(transformersVersion)))
+        return JSONValue.object(pairs).sortedKeys()
+    }
+
+    /// `GenerationConfig` attributes that `PretrainedConfig` also carries (transformers 4.36.2).
+    static let generationKeys = [
+        "bad_words_ids", "begin_suppress_tokens", "bos_token_id", "decoder_start_token_id", "diversity_penalty",
+        "do_sample", "early_stopping", "encoder_no_repeat_ngram_size", "eos_token_id", "exponential_decay_length_penalty",
+        "forced_bos_token_id", "forced_eos_token_id", "length_penalty", "max_length", "min_length", "no_repeat_ngram_size",
+        "num_beam_groups", "num_beams", "num_return_sequences", "output_attentions", "output_hidden_states",
+        "output_scores", "pad_token_id", "remove_invalid_values", "repetition_penalty", "return_dict_in_generate",
+        "sep_token_id", "suppress_tokens", "temperature", "top_k", "top_p", "typical_p",
+    ]
+
     /// Upper bound of `--set num_labels` (a classification head of D x n weights is written too).
     public static let maximumNumLabels = 1_000_000
 

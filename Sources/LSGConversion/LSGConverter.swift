@@ -97,7 +97,13 @@ public struct LSGConverter {
 
         try writeText(plan.config.sortedKeys().serialized(indent: 2, asciiOnly: true) + "\n", to: output.url("config.json"))
         progress(.wroteFile("config.json"))
+        if plan.family.head(plan.head)?.canGenerate == true {
+            try writeText(LSGConfigBuilder.generationConfig(plan.config).serialized(indent: 2, asciiOnly: true) + "\n",
+                          to: output.url("generation_config.json"))
+            progress(.wroteFile("generation_config.json"))
+        }
         try copyTokenizerFiles(into: output, progress: progress)
+        if let sentence = plan.sentenceTransformers { try copySentenceTransformersFiles(sentence, into: output, progress: progress) }
         var modelingCopied = false
         if let modelingFile {
             let target = output.url(plan.family.modelingModule + ".py")
@@ -144,14 +150,31 @@ public struct LSGConverter {
             row.withUnsafeMutableBufferPointer { TensorBytes.decode(raw, word.info.dtype, into: $0, count: D) }
             return row
         }
+        // BERT's conversion adds token_type_embeddings[0] to the global rows (use_token_ids=True).
+        var tokenType: [Float]?
+        if plan.family.globalsAddTokenType {
+            guard let typeName = plan.entry(named: prefix + "embeddings.token_type_embeddings.weight")?.rule.sourceName else {
+                throw ConversionError(.invalidSource, nil, "the plan has no token type embeddings")
+            }
+            tokenType = Array(try source.tensor(named: typeName).floats().prefix(D))
+        }
         var result: [Float]
         switch initializer {
         case let .deterministic(bos, mask, _, _):
-            result = GlobalEmbeddings.deterministic(ordered: ordered, hidden: D, bosRow: wordRow(bos), maskRow: wordRow(mask))
+            result = GlobalEmbeddings.deterministic(ordered: ordered, hidden: D, bosRow: wordRow(bos), maskRow: wordRow(mask),
+                                                    tokenType: tokenType)
         case let .random(bos, _, _):
             var draws = SeededGaussian(seed: options.seed, stream: "global_embeddings/multivariate-normal")
-            result = try GlobalEmbeddings.random(ordered: ordered, hidden: D, vocabulary: word.info.shape[0],
-                                                 bosRow: wordRow(bos), wordRow: wordRow, random: &draws)
+            // update_global_randomly (BERT): `positions += tt[0]` and `w[0] = u[bos] + tt[0]`, then
+            // `w + positions`: row 0 gets the token-type row twice. Reproduced as the reference does it.
+            var bosRow = wordRow(bos)
+            var positions = ordered
+            if let tokenType {
+                for c in 0..<D { bosRow[c] += tokenType[c] }
+                for j in 0..<GlobalEmbeddings.rows { for c in 0..<D { positions[j * D + c] += tokenType[c] } }
+            }
+            result = try GlobalEmbeddings.random(ordered: positions, hidden: D, vocabulary: word.info.shape[0],
+                                                 bosRow: bosRow, wordRow: wordRow, random: &draws)
             TensorBytes.releasePages(of: word)
         }
         // The source's own name (its prefix may differ from the target's).
@@ -237,6 +260,52 @@ public struct LSGConverter {
             let config = JSONValue.object([("model_max_length", .int(Int64(options.maxLength)))])
             try writeText(config.serialized(indent: 2, asciiOnly: false) + "\n", to: output.url("tokenizer_config.json"))
             progress(.wroteFile("tokenizer_config.json"))
+        }
+    }
+
+    /// Copies a sentence-transformers export's own files and module folders (the reference drops
+    /// them), with `sentence_bert_config.json`'s `max_seq_length` = max-len.
+    private func copySentenceTransformersFiles(_ files: SentenceTransformersFiles, into output: OutputFolder,
+                                               progress: (ConversionProgress) -> Void) throws {
+        for name in files.files {
+            let url = folder.url.appendingPathComponent(name)
+            if name == "sentence_bert_config.json" {
+                let text: String
+                do {
+                    text = try SentenceTransformersFiles.updatedSentenceConfig(url, maxLength: options.maxLength)
+                } catch {
+                    throw ConversionError(.invalidSource, url.path, "unreadable sentence_bert_config.json: \(error)")
+                }
+                try writeText(text, to: output.url(name))
+            } else {
+                try copyResolved(url, to: output.url(name))
+            }
+            progress(.wroteFile(name))
+        }
+        for path in files.moduleFolders {
+            try copyFolder(folder.url.appendingPathComponent(path), to: output.url(path))
+            progress(.wroteFile(path + "/"))
+        }
+    }
+
+    /// Copies a folder's regular files (symlinks resolved) and subfolders.
+    private func copyFolder(_ source: URL, to target: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: source.path).sorted() {
+                let item = source.appendingPathComponent(name).resolvingSymlinksInPath()
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: item.path, isDirectory: &isDirectory) else { continue }
+                if isDirectory.boolValue {
+                    try copyFolder(item, to: target.appendingPathComponent(name))
+                } else {
+                    try copyResolved(item, to: target.appendingPathComponent(name))
+                }
+            }
+        } catch let error as ConversionError {
+            throw error
+        } catch {
+            throw ConversionError(.outputFailed, target.path, "cannot copy \(source.path): \(OutputFolder.reason(error))")
         }
     }
 

@@ -20,7 +20,7 @@ struct ReferenceDigestTests {
         let digest = try ConversionFixtures.digest(name)
         let temp = try TemporaryDirectory("lsg-digest")
         let output = temp.url(name)
-        _ = try ConversionFixtures.convert(Fixtures.url("conversion/" + digest.source),
+        _ = try ConversionFixtures.convert(ConversionFixtures.sourceURL(of: digest),
                                            options: ConversionFixtures.options(for: digest), to: output)
         try Self.compare(output: output, with: digest)
     }
@@ -124,7 +124,8 @@ struct ReferenceDigestTests {
     }
 
     /// Compares a converted folder with a reference digest.
-    static func compare(output: URL, with digest: ConversionFixtures.Digest) throws {
+    /// `extraFiles`: files we write that the reference does not (sentence-transformers files).
+    static func compare(output: URL, with digest: ConversionFixtures.Digest, extraFiles: Set<String> = []) throws {
         let file = try SafetensorsFile(path: output.appendingPathComponent("model.safetensors").path)
         #expect(Set(file.tensorNames) == Set(digest.tensors.keys), "tensor names")
         for (name, expected) in digest.tensors {
@@ -159,7 +160,10 @@ struct ReferenceDigestTests {
         #expect(tokenizerConfig["model_max_length"]?.intValue == digest.modelMaxLength)
         // The reference's files, except the modeling file (copied only when lsg-converter is installed).
         let written = Set(try FileManager.default.contentsOfDirectory(atPath: output.path))
-        let expected = Set(digest.files.filter { !$0.hasPrefix("modeling_lsg_") }).union([Provenance.fileName])
+        let expected = Set(digest.files.filter { !$0.hasPrefix("modeling_lsg_") }).union([Provenance.fileName]).union(extraFiles)
         #expect(written == expected)
+        if let text = digest.generationConfigText {
+            #expect(try String(contentsOf: output.appendingPathComponent("generation_config.json"), encoding: .utf8) == text)
+        }
     }
 }
