@@ -57,10 +57,11 @@ public final class RuntimeModel: @unchecked Sendable {
     ///   - inputIds: row-major token ids of `shape` (`[batch, length]`, or `[batch, choices, length]`
     ///     for multiple choice).
     ///   - attentionMask: same shape, 1 = attend, 0 = padding (default all ones).
+    ///   - tokenTypeIds: same shape, segment ids `< type_vocab_size` (default all zeros; BERT pairs).
     ///   - lshProjections: where `sparsity_type = "lsh"` gets its random projections (default: a
     ///     ``SeededLSHProjections`` with seed 0).
     /// - Returns: `last_hidden_state [batch, length, hidden]` and the head's outputs.
-    public func forward(inputIds: [Int64], shape: [Int], attentionMask: [Int64]? = nil,
+    public func forward(inputIds: [Int64], shape: [Int], attentionMask: [Int64]? = nil, tokenTypeIds: [Int64]? = nil,
                         lshProjections: LSHProjectionSource? = nil) throws -> ModelOutput {
         guard shape.count == 2 || (shape.count == 3 && head == .multipleChoice), shape.allSatisfy({ $0 > 0 }) else {
             throw RuntimeError.invalidInput("input_ids shape \(shape) (expected [batch, length]\(head == .multipleChoice ? " or [batch, choices, length]" : ""))")
@@ -72,6 +73,9 @@ public final class RuntimeModel: @unchecked Sendable {
         }
         if let attentionMask, attentionMask.count != inputIds.count {
             throw RuntimeError.invalidInput("attention_mask has \(attentionMask.count) values for shape \(shape)")
+        }
+        if let tokenTypeIds, tokenTypeIds.count != inputIds.count {
+            throw RuntimeError.invalidInput("token_type_ids has \(tokenTypeIds.count) values for shape \(shape)")
         }
         let mask = attentionMask ?? [Int64](repeating: 1, count: inputIds.count)
         let hidden = config.hiddenSize
@@ -98,7 +102,7 @@ public final class RuntimeModel: @unchecked Sendable {
         let lsh = lshProjections ?? SeededLSHProjections()
         let rounds = attention.lshRounds
 
-        var x = try PhaseTimer.measure("embeddings") { try embeddings(ids: inputIds, batch: batch, length: length, globals: globals, paddedLength: padded) }
+        var x = try PhaseTimer.measure("embeddings") { try embeddings(ids: inputIds, tokenTypes: tokenTypeIds, batch: batch, length: length, globals: globals, paddedLength: padded) }
         for layer in layers {
             var projections: [[Float]] = []
             for hashes in rounds.hashes {

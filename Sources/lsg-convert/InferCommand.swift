@@ -9,23 +9,25 @@ import ModelFamilies
 struct InferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "infer",
-        abstract: "Run a RoBERTa or LSG-RoBERTa model folder on token ids (Float32, CPU).",
+        abstract: "Run an encoder (RoBERTa, XLM-R, CamemBERT, BERT) or LSG model folder on token ids (Float32, CPU).",
         discussion: """
             IN holds `input_ids` (integer [batch, length]; [batch, choices, length] for multiple choice) \
-            and optionally `attention_mask` (same shape, 1 = token, 0 = padding). OUT receives \
+            and optionally `attention_mask` (same shape, 1 = token, 0 = padding) and `token_type_ids` \
+            (same shape, segment ids; default 0). OUT receives \
             `last_hidden_state` (float32 [batch, length, hidden]; for LSG models without the global \
             tokens and the adaptive padding, as the reference returns it) and the head's outputs: \
             `logits` (MLM [batch, length, vocab]; sequence classification [batch, labels]; token \
             classification [batch, length, labels]; multiple choice [batch, choices]), `start_logits` and \
-            `end_logits` (question answering), `pooler_output` (base model with a pooler). \
-            The model kind (RoBERTa or LSG) and the head come from config.json.
+            `end_logits` (question answering), `pooler_output` (base model with a pooler), \
+            `prediction_logits` and `seq_relationship_logits` (BERT pre-training head). \
+            The family, the model kind (plain or LSG) and the head come from config.json.
             """
     )
 
     @Argument(help: "Model folder (config.json and weights: safetensors, PyTorch or sharded).")
     var model: String
 
-    @Option(help: "Safetensors file with `input_ids` and optionally `attention_mask`.")
+    @Option(help: "Safetensors file with `input_ids` and optionally `attention_mask` and `token_type_ids`.")
     var inputs: String
 
     @Option(help: "Safetensors file to write.")
@@ -60,7 +62,11 @@ struct InferCommand: ParsableCommand {
             if let mask, mask.shape != ids.shape {
                 throw RuntimeError.invalidInput("attention_mask shape \(mask.shape) differs from input_ids shape \(ids.shape)")
             }
-            let result = try model.forward(inputIds: ids.values, shape: ids.shape, attentionMask: mask?.values,
+            let types = try Self.integers(source, "token_type_ids", file: inputs, required: false)
+            if let types, types.shape != ids.shape {
+                throw RuntimeError.invalidInput("token_type_ids shape \(types.shape) differs from input_ids shape \(ids.shape)")
+            }
+            let result = try model.forward(inputIds: ids.values, shape: ids.shape, attentionMask: mask?.values, tokenTypeIds: types?.values,
                                            lshProjections: SeededLSHProjections(seed: lshSeed))
             let entries = result.tensors.map { tensor in
                 SafetensorsWriter.Entry(info: TensorInfo(name: tensor.name, dtype: .f32, shape: tensor.shape)) { sink in
