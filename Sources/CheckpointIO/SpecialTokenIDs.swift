@@ -10,10 +10,13 @@ public struct SpecialTokenIDs: Sendable, Equatable {
     public var bos: Int?
     /// `tokenizer.mask_token_id` (50264 for roberta-base).
     public var mask: Int?
+    /// The end-of-sequence id: `eos_token`, else `sep_token` (`[SEP]` for BERT), else config `eos_token_id`.
+    public var eos: Int?
 
-    public init(bos: Int?, mask: Int?) {
+    public init(bos: Int?, mask: Int?, eos: Int? = nil) {
         self.bos = bos
         self.mask = mask
+        self.eos = eos
     }
 
     /// Reads the ids from the tokenizer files in `folder`, falling back to `config` for bos.
@@ -62,13 +65,14 @@ public struct SpecialTokenIDs: Sendable, Equatable {
             if let content = token["content"]?.stringValue, let id = Int(id) { vocabulary[content] = id }
         }
         // BertTokenizer's defaults when a vocab.txt folder does not name its special tokens.
-        let wordPieceDefaults = ["cls_token": "[CLS]", "mask_token": "[MASK]"]
+        let wordPieceDefaults = ["cls_token": "[CLS]", "mask_token": "[MASK]", "sep_token": "[SEP]"]
         func id(_ key: String) -> Int? {
             if let token = tokenString(key) { return vocabulary[token] }
             guard vocabText != nil, let token = wordPieceDefaults[key] else { return nil }
             return vocabulary[token]
         }
         let bos = id("bos_token") ?? id("cls_token") ?? config["bos_token_id"]?.intValue
-        return SpecialTokenIDs(bos: bos, mask: id("mask_token"))
+        let eos = id("eos_token") ?? id("sep_token") ?? config["eos_token_id"]?.intValue
+        return SpecialTokenIDs(bos: bos, mask: id("mask_token"), eos: eos)
     }
 }

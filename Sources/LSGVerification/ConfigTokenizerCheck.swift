@@ -124,7 +124,8 @@ public enum ConfigTokenizerCheck {
             expect(torchDType == stored.torchDTypeName, "torch_dtype = \(torchDType) but the weights are \(stored.torchDTypeName)")
         }
         if let maxLength = subject.provenance?.maxLength {
-            expect(sizes.positions == maxLength + 2, "max_position_embeddings = \(sizes.positions), but the conversion's max length \(maxLength) needs \(maxLength + 2)")
+            let offset = subject.family.positionOffset
+            expect(sizes.positions == maxLength + offset, "max_position_embeddings = \(sizes.positions), but the conversion's max length \(maxLength) needs \(maxLength + offset)")
         }
 
         // The source's keys are kept (reference §6), except those a conversion changes.
@@ -135,12 +136,12 @@ public enum ConfigTokenizerCheck {
         }
 
         // Tokenizer.
-        let maxLength = sizes.positions - 2
+        let maxLength = sizes.positions - subject.family.positionOffset
         let tokenizerConfigURL = subject.convertedURL.appendingPathComponent("tokenizer_config.json")
         if FileManager.default.fileExists(atPath: tokenizerConfigURL.path) {
             let tokenizerConfig = try ModelFolder.readJSON(tokenizerConfigURL)
             let value = tokenizerConfig["model_max_length"]
-            expect(value?.intValue == maxLength, "tokenizer_config.json model_max_length = \(text(value)), expected \(maxLength) (max_position_embeddings - 2)")
+            expect(value?.intValue == maxLength, "tokenizer_config.json model_max_length = \(text(value)), expected \(maxLength) (max_position_embeddings - \(subject.family.positionOffset))")
         } else if !subject.original.tokenizerFiles.isEmpty || !subject.converted.tokenizerFiles.isEmpty {
             expect(false, "tokenizer_config.json missing from the converted folder (the original has tokenizer files)")
         } else {
