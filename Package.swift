@@ -39,6 +39,7 @@ let package = Package(
         .library(name: "Tokenization", targets: ["Tokenization"]),
         .library(name: "HubCache", targets: ["HubCache"]),
         .library(name: "LSGVerification", targets: ["LSGVerification"]),
+        .library(name: "ModelingFiles", targets: ["ModelingFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,10 +52,17 @@ let package = Package(
         /// The one table of model families and heads (class names, weight names, position offset,
         /// config defaults, modeling module) that conversion, runtime, verify and the CLI consult.
         .target(name: "ModelFamilies", dependencies: ["CheckpointIO"]),
+        /// The project's Python modeling files (`modeling/*.py`), embedded at build time by the
+        /// EmbedModelingFiles plugin: `modeling/` is their only copy, and a copied binary still writes them.
+        .target(name: "ModelingFiles", plugins: ["EmbedModelingFiles"]),
+        .executableTarget(name: "ModelingEmbedder"),
+        .plugin(name: "EmbedModelingFiles", capability: .buildTool(), dependencies: ["ModelingEmbedder"]),
         /// Encoder -> LSG conversion: rules, position/global embeddings, config, output folder.
-        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "ModelFamilies", "CSHA256"]),
+        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "ModelFamilies", "CSHA256", "CFolderExchange", "ModelingFiles"]),
         /// SHA-256 block function with the x86 SHA extensions (provenance hashes of large sources).
         .target(name: "CSHA256"),
+        /// Atomic exchange of two folders (renameat2 RENAME_EXCHANGE): `--force` / `upgrade --in-place` swaps.
+        .target(name: "CFolderExchange"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO", "ModelFamilies"], swiftSettings: kernelSettings),
         /// RoBERTa byte-level BPE tokenizer (ids identical to Hugging Face tokenizers).
@@ -62,7 +70,7 @@ let package = Package(
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
         .target(name: "HubCache"),
         /// `lsg-convert verify`: checks a converted model against its original.
-        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "ModelFamilies", "Tokenization", "LSGRuntime"]),
+        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "ModelFamilies", "Tokenization", "LSGRuntime", "ModelingFiles"]),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",
@@ -78,12 +86,13 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),
         .testTarget(name: "ModelFamiliesTests", dependencies: ["ModelFamilies", "CheckpointIO", "TestSupport"]),
-        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "ModelFamilies", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "ModelFamilies", "CheckpointIO", "ModelingFiles", "TestSupport"]),
         .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "ModelFamilies", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
         .testTarget(name: "FillMaskTests", dependencies: ["LSGRuntime", "LSGConversion", "Tokenization", "CheckpointIO", "TestSupport"]),
-        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "ModelFamilies", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "ModelingFilesTests", dependencies: ["ModelingFiles", "TestSupport"]),
+        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "ModelFamilies", "CheckpointIO", "ModelingFiles", "TestSupport"]),
     ]
 )

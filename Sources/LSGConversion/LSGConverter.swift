@@ -2,17 +2,21 @@ import ModelFamilies
 import CheckpointIO
 import Dispatch
 import Foundation
+import ModelingFiles
 
 /// Runs a ``ConversionPlan``: computes the generated tensors, streams model.safetensors from the
 /// mapped source (one tensor at a time, never the whole model in memory), and writes config.json,
-/// the tokenizer files, the reference's modeling file and `lsg_conversion.json` into an
+/// the tokenizer files, the family's modeling files (embedded in the binary) and `lsg_conversion.json` into an
 /// ``OutputFolder`` that appears only when complete.
 public struct LSGConverter {
     public var folder: ModelFolder
     public var source: any TensorSource
     public var options: ConversionOptions
-    /// `modeling_lsg_*.py` to copy beside the weights (see ``ModelingFileLocator``).
-    public var modelingFile: URL?
+    /// Where the family's modeling files come from: the ones built into the binary (`modeling/*.py`).
+    public var modelingFiles: ModelingFileSet = .embedded
+    /// An explicit `--modeling-file` written instead of the family's module (same file name); the
+    /// siblings it imports still come from ``modelingFiles``.
+    public var modelingFileOverride: ModelingFile?
     /// Hugging Face revision of the source, when known (recorded in `lsg_conversion.json`).
     public var sourceRevision: String?
     /// The hub name the source was asked for (`roberta-base`), when it was not given as a path.
@@ -31,7 +35,11 @@ public struct LSGConverter {
 
     /// Plans the conversion (validating every option).
     public func plan() throws -> ConversionPlan {
-        try ConversionPlanner.plan(folder: folder, source: source, options: options)
+        var plan = try ConversionPlanner.plan(folder: folder, source: source, options: options)
+        if modelingFileOverride == nil, modelingFiles.file(module: plan.family.modelingModule) == nil {
+            plan.warnings.append("\(plan.family.modelingModule).py is not built into this lsg-convert: the folder is written without it (verify check 6 reports it; `lsg-convert upgrade` adds it once built in)")
+        }
+        return plan
     }
 
     /// Converts into `destination`. Nothing exists at `destination` unless this returns normally
@@ -45,6 +53,15 @@ public struct LSGConverter {
         if sourcePath == destinationPath || sourcePath.hasPrefix(destinationPath + "/") {
             throw ConversionError(.outputExists, destination.path, "is the source model folder (or contains it); choose another --output")
         }
+        // Before anything is written: the family's module and every sibling it imports. A family
+        // whose module is not built in yet (BERT until modeling_lsg_bert.py lands, issue 12 item 5)
+        // converts without it; `plan()` warns.
+        let modeling: [ModelingFile]
+        if modelingFileOverride == nil, modelingFiles.file(module: plan.family.modelingModule) == nil {
+            modeling = []
+        } else {
+            modeling = try modelingFiles.closure(of: plan.family.modelingModule, override: modelingFileOverride)
+        }
         let output = try OutputFolder(destination: destination, force: force)
         do {
             // Overflow-safe total (absurd sizes from options or config saturate to Int.max).
@@ -55,7 +72,7 @@ public struct LSGConverter {
                 return bytes.overflow || next.overflow ? Int.max : next.partialValue
             }
             try output.ensureSpace(for: total)
-            try write(plan: plan, into: output, progress: progress)
+            try write(plan: plan, modeling: modeling, into: output, progress: progress)
             try output.commit()
         } catch {
             output.discard()
@@ -70,7 +87,8 @@ public struct LSGConverter {
         }
     }
 
-    private func write(plan: ConversionPlan, into output: OutputFolder, progress: @escaping (ConversionProgress) -> Void) throws {
+    private func write(plan: ConversionPlan, modeling: [ModelingFile], into output: OutputFolder,
+                       progress: @escaping (ConversionProgress) -> Void) throws {
         // Hash the source on another thread while the weights are written (I/O bound, 2 cores).
         let weightURLs = try folder.weightFiles()
         let hashes = HashResults()
@@ -104,18 +122,20 @@ public struct LSGConverter {
         }
         try copyTokenizerFiles(into: output, progress: progress)
         if let sentence = plan.sentenceTransformers { try copySentenceTransformersFiles(sentence, into: output, progress: progress) }
-        var modelingCopied = false
-        if let modelingFile {
-            let target = output.url(plan.family.modelingModule + ".py")
-            try copyResolved(modelingFile, to: target)
-            modelingCopied = true
-            progress(.wroteFile(target.lastPathComponent))
+        for file in modeling {
+            do {
+                try file.bytes.write(to: output.url(file.name))
+            } catch {
+                throw ConversionError(.outputFailed, output.url(file.name).path, "cannot write: \(OutputFolder.reason(error))")
+            }
+            progress(.wroteFile(file.name))
         }
         try checkInterrupt()
         group.wait()
         let record = Provenance.record(plan: plan, options: options, sourcePath: folder.url.standardizedFileURL.path,
                                        sourceName: sourceName, sourceRevision: sourceRevision,
-                                       weightFiles: hashes.values, modelingFileCopied: modelingCopied)
+                                       weightFiles: hashes.values, modelingFiles: modeling,
+                                       modelingFileOverridden: modelingFileOverride != nil)
         try writeText(record.serialized(indent: 2, asciiOnly: false) + "\n", to: output.url(Provenance.fileName))
         progress(.wroteFile(Provenance.fileName))
     }

@@ -166,6 +166,10 @@ public struct ModelFamily: Sendable, Equatable {
     /// The family's default for a config key, if it has one.
     public func configDefault(_ key: String) -> JSONValue? { configDefaults.first { $0.0 == key }?.1 }
 
+    /// The family's slow tokenizer class name, `<Stem>Tokenizer` (`BertTokenizer`...); AutoTokenizer
+    /// turns it into the fast class when tokenizer.json is present.
+    public var slowTokenizerClass: String { "\(classStem)Tokenizer" }
+
     /// `lsg_converter/<dir>/<module>.py`, relative to site-packages.
     public var modelingFileRelativePath: String { "lsg_converter/\(packageDirectory)/\(modelingModule).py" }
 }

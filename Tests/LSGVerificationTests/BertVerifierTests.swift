@@ -14,13 +14,18 @@ import TestSupport
         try Verifier.verify(convertedPath: path, options: VerificationOptions(lengths: lengths)) { try RuntimeOutputBackend(subject: $0) }
     }
 
+    /// Every check but 6 passes on the reference's own folders (checks 5a-5c through the runtime);
+    /// 6 fails because the fixtures carry no modeling file of ours, and names it.
     @Test(arguments: ["bert-lsg-pretraining-1024", "bert-lsg-cls-600-bf16"])
     func referenceConversionPasses(_ fixture: String) throws {
         let report = try Self.verify(Fixtures.path("verify/\(fixture)"))
-        for result in report.results {
+        for result in report.results where result.id != .modelingFiles {
             #expect(result.status == .passed, "\(fixture) \(result.id): \(result.message) \(result.problems)")
         }
-        #expect(report.exitCode == 0)
+        #expect(report.results.filter { $0.status == .passed }.count == report.results.count - 1)
+        let modeling = try #require(report.result(.modelingFiles))
+        #expect(modeling.status == .failed)
+        #expect(modeling.problems.first?.hasPrefix("modeling_lsg_bert.py: missing") == true, "\(modeling.problems)")
     }
 
     @Test func figuresOfThePreTrainingConversion() throws {

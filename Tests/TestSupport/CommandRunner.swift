@@ -22,12 +22,13 @@ public enum CommandRunner {
         return URL(fileURLWithPath: "lsg-convert")
     }
 
-    /// Runs `lsg-convert arguments...` and waits for it; `environment` entries are added to the current one.
+    /// Runs `lsg-convert arguments...` (or another copy of it, `executable`) and waits for it;
+    /// `environment` entries are added to the current one.
     @discardableResult
-    public static func run(_ arguments: [String], environment: [String: String] = [:],
+    public static func run(executable: URL? = nil, _ arguments: [String], environment: [String: String] = [:],
                            currentDirectory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = executableURL
+        process.executableURL = executable ?? executableURL
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
