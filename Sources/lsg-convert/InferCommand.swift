@@ -5,7 +5,7 @@ import LSGRuntime
 import ModelFamilies
 
 /// `lsg-convert infer MODEL --inputs IN.safetensors --output OUT.safetensors [--set KEY=VALUE ...]`:
-/// runs a RoBERTa or LSG-RoBERTa folder on the CPU (Float32) with the bundled runtime.
+/// runs a RoBERTa / BERT or LSG folder on the CPU (Float32) with the bundled runtime.
 struct InferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "infer",
@@ -35,7 +35,7 @@ struct InferCommand: ParsableCommand {
 
     @OptionGroup var runtimeOptions: RuntimeOptions
 
-    @Option(help: "Use this head instead of config.json's architectures[0] (e.g. RobertaModel, RobertaForMaskedLM).")
+    @Option(help: "Use this head instead of config.json's architectures[0] (e.g. RobertaModel, RobertaForMaskedLM, BertForPreTraining).")
     var head: String?
 
     @Option(help: "Seed of the random projections of sparsity_type=lsh (the reference draws fresh ones on every call).")
