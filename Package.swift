@@ -65,8 +65,9 @@ let package = Package(
         .target(name: "CFolderExchange"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO", "ModelFamilies"], swiftSettings: kernelSettings),
-        /// RoBERTa byte-level BPE tokenizer (ids identical to Hugging Face tokenizers).
-        .target(name: "Tokenization"),
+        /// RoBERTa byte-level BPE and BERT WordPiece tokenizers (ids identical to Hugging Face tokenizers);
+        /// CheckpointIO's JSON parser reads vocabularies with their exact key strings.
+        .target(name: "Tokenization", dependencies: ["CheckpointIO"]),
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
         .target(name: "HubCache"),
         /// `lsg-convert verify`: checks a converted model against its original.

@@ -15,9 +15,8 @@ public enum FixedTextTokens {
             }
             return (tokenizer.tokenize(text), "")
         case .wordPiece:
-            // The WordPiece tokenizer is added separately (issue 12 item 3); until then BERT models
-            // are checked on random ids.
-            return (nil, "no WordPiece tokenizer in this build")
+            guard let tokenizer = try? WordPieceTokenizer(folder: folder) else { return (nil, "no WordPiece tokenizer files") }
+            return (tokenizer.tokenize(text), "")
         case .sentencePiece:
             return (nil, "no SentencePiece tokenizer in this build")
         }

@@ -21,14 +21,23 @@ struct AddedTokenSplitter: Sendable {
 
     private let rawPatterns: [Pattern]
     private let normalizedPatterns: [Pattern]
+    private let normalize: (@Sendable ([Unicode.Scalar]) -> [Unicode.Scalar])?
 
-    init(tokens: [AddedToken]) {
+    /// - Parameter normalize: the tokenizer's normalizer. The text left by the first pass is
+    ///   normalized before the second, and `normalized` tokens are matched by their normalized
+    ///   content (`AddedVocabulary::refresh_added_tokens`), so with BERT's lowercasing `NewTok`
+    ///   matches `newtok` and `NEWTOK`. The text pieces returned are then normalized text.
+    init(tokens: [AddedToken], normalize: (@Sendable ([Unicode.Scalar]) -> [Unicode.Scalar])? = nil) {
+        self.normalize = normalize
         // The reference's trie order: special tokens first, then the others (ties in length at the
         // same position cannot happen between distinct contents, so order only matters for dupes).
         let ordered = tokens.filter(\.special) + tokens.filter { !$0.special }
-        let patterns = ordered.filter { !$0.content.isEmpty }.map { Pattern(scalars: Array($0.content.unicodeScalars), token: $0) }
-        rawPatterns = patterns.filter { !$0.token.normalized }
-        normalizedPatterns = patterns.filter { $0.token.normalized }
+        let usable = ordered.filter { !$0.content.isEmpty }
+        rawPatterns = usable.filter { !$0.normalized }.map { Pattern(scalars: Array($0.content.unicodeScalars), token: $0) }
+        normalizedPatterns = usable.filter(\.normalized).compactMap { token in
+            let scalars = normalize?(Array(token.content.unicodeScalars)) ?? Array(token.content.unicodeScalars)
+            return scalars.isEmpty ? nil : Pattern(scalars: scalars, token: token)
+        }
     }
 
     /// The pieces of `text`, in order, with empty text pieces removed (as `PreTokenizedString.split` does).
@@ -37,7 +46,7 @@ struct AddedTokenSplitter: Sendable {
         var pieces: [Piece] = []
         for piece in findMatches(scalars, rawPatterns) {
             if case .text(let t) = piece {
-                pieces.append(contentsOf: findMatches(t, normalizedPatterns))
+                pieces.append(contentsOf: findMatches(normalize?(t) ?? t, normalizedPatterns))
             } else {
                 pieces.append(piece)
             }

@@ -6,7 +6,7 @@ public struct FillMaskText: Equatable, Sendable {
     public var sequence: String
 }
 
-extension RobertaTokenizer {
+extension TextTokenizer {
     /// What `pipeline("fill-mask")` (transformers 4.36 `FillMaskPipeline.postprocess`) prints for
     /// `candidate` at the mask at `maskPosition` of `inputIDs`: the pad ids are dropped, and special
     /// tokens are skipped only when the text has a single mask (with several masks the other
@@ -18,7 +18,7 @@ extension RobertaTokenizer {
         var tokens = inputIDs
         tokens[maskPosition] = candidate
         tokens.removeAll { $0 == padTokenID }
-        return FillMaskText(tokenString: decode([candidate]),
-                            sequence: decode(tokens, skipSpecialTokens: maskCount == 1))
+        return FillMaskText(tokenString: decode([candidate], skipSpecialTokens: false, cleanUpTokenizationSpaces: nil),
+                            sequence: decode(tokens, skipSpecialTokens: maskCount == 1, cleanUpTokenizationSpaces: nil))
     }
 }

@@ -139,6 +139,7 @@ public final class RobertaTokenizer: Sendable {
                 encodings[i].ids += [Int](repeating: padTokenID, count: missing)
                 encodings[i].tokens += [String](repeating: padToken, count: missing)
                 encodings[i].attentionMask += [Int](repeating: 0, count: missing)
+                encodings[i].typeIDs += [Int](repeating: 0, count: missing)
             }
         }
         return BatchEncoding(encodings: encodings)
@@ -187,32 +188,5 @@ public final class RobertaTokenizer: Sendable {
 
     /// transformers' `clean_up_tokenization`: removes the space before some punctuation and English
     /// contractions, in this order.
-    public static func cleanUp(_ text: String) -> String {
-        var s = Array(text.unicodeScalars)
-        for (from, to) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                           (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
-            s = replaceScalars(s, Array(from.unicodeScalars), Array(to.unicodeScalars))
-        }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: s)
-        return String(view)
-    }
-
-    /// Python's `str.replace` (code-point based, left to right, non-overlapping); Foundation's
-    /// `replacingOccurrences` compares composed characters and would differ next to combining marks.
-    private static func replaceScalars(_ s: [Unicode.Scalar], _ from: [Unicode.Scalar], _ to: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(s.count)
-        var i = 0
-        while i < s.count {
-            if i + from.count <= s.count && s[i..<(i + from.count)].elementsEqual(from) {
-                out.append(contentsOf: to)
-                i += from.count
-            } else {
-                out.append(s[i])
-                i += 1
-            }
-        }
-        return out
-    }
+    public static func cleanUp(_ text: String) -> String { TokenizationCleanUp.transformers(text) }
 }

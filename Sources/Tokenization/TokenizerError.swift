@@ -2,7 +2,7 @@ import Foundation
 
 /// Errors raised while loading or running a tokenizer. Each case names the file involved.
 public enum TokenizerError: Error, Equatable, CustomStringConvertible {
-    /// The folder has neither `tokenizer.json` nor `vocab.json` + `merges.txt`.
+    /// The folder has neither `tokenizer.json` nor `vocab.json` + `merges.txt` nor `vocab.txt`.
     case noTokenizerFiles(folder: String)
     /// A tokenizer file could not be read or parsed.
     case unreadable(file: String, reason: String)
@@ -10,15 +10,23 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case unsupported(file: String, what: String)
     /// A merge rule names a token that is not in the vocabulary.
     case invalidMerge(file: String, line: Int, merge: String)
+    /// The requested truncation cannot be done (the reference raises the same refusals).
+    case truncation(String)
+    /// This tokenizer cannot do what was asked (e.g. text pairs with a tokenizer that has no pair framing).
+    case unsupportedRequest(String)
 
     public var description: String {
         switch self {
         case .noTokenizerFiles(let folder):
-            return "no tokenizer in \(folder): expected tokenizer.json, or vocab.json + merges.txt"
+            return "no tokenizer in \(folder): expected tokenizer.json, vocab.json + merges.txt, or vocab.txt"
         case .unreadable(let file, let reason):
             return "cannot read tokenizer file \(file): \(reason)"
         case .unsupported(let file, let what):
-            return "unsupported tokenizer in \(file): \(what) (only RoBERTa/GPT-2 byte-level BPE is implemented)"
+            return "unsupported tokenizer in \(file): \(what) (implemented: RoBERTa/GPT-2 byte-level BPE, BERT WordPiece)"
+        case .truncation(let reason):
+            return "cannot truncate: \(reason)"
+        case .unsupportedRequest(let what):
+            return what
         case .invalidMerge(let file, let line, let merge):
             return "\(file): merge #\(line) \"\(merge)\" produces a token missing from the vocabulary"
         }

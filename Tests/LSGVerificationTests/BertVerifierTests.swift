@@ -38,7 +38,7 @@ import TestSupport
         // 5a: LSG with globals masked equals BERT on the dense path.
         let equivalence = try #require(report.result(.outputEquivalence))
         #expect(equivalence.status == .passed)
-        #expect(equivalence.notes.contains { $0.contains("no WordPiece tokenizer in this build") })
+        #expect(equivalence.notes.contains { $0.contains("inputs: tokenizer on fixed text") })
     }
 
     @Test func globalsBuiltWithoutTheTokenTypeRowFail() throws {

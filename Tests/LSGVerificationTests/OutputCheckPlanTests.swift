@@ -37,16 +37,18 @@ import TestSupport
         #expect(text.allSatisfy { (4..<300).contains(input.ids[$0]) })
     }
 
-    /// BERT: no WordPiece tokenizer in this build yet, so the checks run on random ids framed by
-    /// [CLS] ... [SEP]; the plan takes the ids from whoever tokenizes, so a WordPiece tokenizer only
-    /// has to fill ``FixedTextTokens``.
-    @Test func wordPieceFamilyFallsBackToRandomIdsUntilTheTokenizerExists() {
+    /// BERT: the fixed text through the folder's WordPiece tokenizer, framed by [CLS] ... [SEP]; a
+    /// folder without tokenizer files falls back to random ids.
+    @Test func wordPieceFamilyUsesItsTokenizer() throws {
         let text = FixedTextTokens.ids(folder: Fixtures.url("bert-conversion/sources/bert-pretraining"), family: .bert, text: OutputCheckPlan.text)
+        let ids = try #require(text.ids)
+        #expect(!ids.isEmpty && ids.allSatisfy { $0 >= 0 && $0 < 120 })
         let plan = OutputCheckPlan.make(originalMaxLength: 512, convertedMaxLength: 1024, blockSize: 128, requested: [30],
                                         textIds: text.ids, textIdsUnavailable: text.unavailable, vocab: 120, bos: 2, eos: 3, mask: 4)
-        #expect(text.ids == nil)
-        #expect(plan.idSource == "random ids (no WordPiece tokenizer in this build)")
+        #expect(plan.idSource == "tokenizer on fixed text")
         let input = plan.equivalence[0]
         #expect(input.ids.first == 2 && input.ids.last == 3 && input.maskedPositions.allSatisfy { input.ids[$0] == 4 })
+        let none = FixedTextTokens.ids(folder: Fixtures.url("bert-runtime/lsg-base"), family: .bert, text: OutputCheckPlan.text)
+        #expect(none.ids == nil && none.unavailable == "no WordPiece tokenizer files")
     }
 }
