@@ -30,8 +30,8 @@ public struct FillMask: Sendable {
     /// - Throws: ``RuntimeError/unsupported(_:)`` unless the model's head gives vocabulary logits
     ///   (`RobertaForMaskedLM`, or `RobertaForCausalLM` whose `lm_head` is the same).
     public init(model: RuntimeModel) throws {
-        guard model.head == .maskedLM || model.head == .causalLM else {
-            throw RuntimeError.unsupported("fill-mask needs a masked-LM head (lm_head); the model runs as \(model.head.rawValue)")
+        guard model.head.hasLanguageModel else {
+            throw RuntimeError.unsupported("fill-mask needs a masked-LM head (\(model.config.family.languageModel.dense)); the model runs as \(model.config.family.lsgClassName(model.head).dropFirst(3))")
         }
         self.model = model
     }
@@ -47,12 +47,12 @@ public struct FillMask: Sendable {
     public func predict(inputIDs: [Int], maskTokenID: Int, topK: Int) throws -> [[Candidate]] {
         let masks = inputIDs.indices.filter { inputIDs[$0] == maskTokenID }
         guard !masks.isEmpty else { throw RuntimeError.invalidInput("No mask_token found on the input") }
-        if case let .maskedLM(dense, norm, decoder, bias) = model.outputHead {
+        if case let .maskedLM(dense, norm, decoder, bias, _) = model.outputHead {
             // The decoder only at the masked rows (issue 14): every row of the MLM head depends on
             // that row alone, so this is what the full [length, vocab] logits hold at those rows,
             // without the 0.32 TFLOP and 824 MB of a 4096-token input's full decoder.
             let output = try model.forward(inputIds: inputIDs.map(Int64.init), shape: [1, inputIDs.count],
-                                           attentionMask: nil, lshProjections: nil, applyingHead: false)
+                                           attentionMask: nil, tokenTypeIds: nil, lshProjections: nil, applyingHead: false)
             let hidden = output.lastHiddenState.storage
             let rows = Matrix(rows: masks.count, cols: hidden.cols, zeroed: false)
             for (row, position) in masks.enumerated() { rows.row(row).update(from: hidden.row(position), count: hidden.cols) }

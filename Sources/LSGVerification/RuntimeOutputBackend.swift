@@ -1,5 +1,6 @@
 import CheckpointIO
 import LSGRuntime
+import ModelFamilies
 
 /// ``OutputBackend`` on the bundled Float32 runtime: the original RoBERTa, the converted LSG model as
 /// configured, and the converted LSG model with its global keys masked.
@@ -50,8 +51,6 @@ public final class RuntimeOutputBackend: OutputBackend {
         let sharedSource = SharedTensorSource(originalSource, converted: subject.convertedWeights, shared: subject.identicalCopies)
         let originalWeights = WeightStore(sources: [sharedSource], releasesPagesAfterUse: oneShot)
         let convertedWeights = WeightStore(sources: [subject.convertedWeights], releasesPagesAfterUse: oneShot)
-        let bothLM = originalWeights.contains("lm_head.dense.weight") && convertedWeights.contains("lm_head.dense.weight")
-        let head: ModelHead = bothLM ? .maskedLM : .base
         let originalConfig: ModelConfig, convertedConfig: ModelConfig
         do {
             originalConfig = try ModelConfig(json: subject.original.config)
@@ -60,6 +59,9 @@ public final class RuntimeOutputBackend: OutputBackend {
             // A model the runtime does not implement (causal/cross attention...): skip, not fail.
             throw OutputChecksUnavailable(reason: "not run: the runtime does not support this model (\(message))")
         }
+        let lmDense = convertedConfig.family.languageModel.dense + ".weight"
+        let bothLM = originalWeights.contains(lmDense) && convertedWeights.contains(lmDense)
+        let head: TaskHead = bothLM ? .maskedLM : .model
         var denseConfig = convertedConfig
         if var settings = denseConfig.lsg {
             settings.maskGlobalKeys = true
@@ -71,7 +73,7 @@ public final class RuntimeOutputBackend: OutputBackend {
         lsgModel = try RuntimeModel(config: convertedConfig, weights: convertedWeights, head: head)
         globalsMaskedModel = try RuntimeModel(config: denseConfig, weights: convertedWeights, head: head)
         longInputModel = longInputLogits || head != .maskedLM ? lsgModel
-            : try RuntimeModel(config: convertedConfig, weights: convertedWeights, head: .base)
+            : try RuntimeModel(config: convertedConfig, weights: convertedWeights, head: .model)
         hiddenSize = convertedConfig.hiddenSize
         vocabSize = convertedConfig.vocabSize
     }
