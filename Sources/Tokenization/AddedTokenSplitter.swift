@@ -33,16 +33,29 @@ struct AddedTokenSplitter: Sendable {
 
     /// The pieces of `text`, in order, with empty text pieces removed (as `PreTokenizedString.split` does).
     func split(_ text: String) -> [Piece] {
-        let scalars = Array(text.unicodeScalars)
         var pieces: [Piece] = []
-        for piece in findMatches(scalars, rawPatterns) {
+        for piece in splitRaw(text) {
             if case .text(let t) = piece {
-                pieces.append(contentsOf: findMatches(t, normalizedPatterns))
+                pieces.append(contentsOf: splitNormalized(t))
             } else {
                 pieces.append(piece)
             }
         }
-        return pieces.filter { if case .text(let t) = $0 { return !t.isEmpty } else { return true } }
+        return pieces
+    }
+
+    /// First pass: the tokens with `normalized == false`, matched on the raw text.
+    func splitRaw(_ text: String) -> [Piece] {
+        Self.nonEmpty(findMatches(Array(text.unicodeScalars), rawPatterns))
+    }
+
+    /// Second pass: the tokens with `normalized == true`, matched on a piece after normalization.
+    func splitNormalized(_ scalars: [Unicode.Scalar]) -> [Piece] {
+        Self.nonEmpty(findMatches(scalars, normalizedPatterns))
+    }
+
+    private static func nonEmpty(_ pieces: [Piece]) -> [Piece] {
+        pieces.filter { if case .text(let t) = $0 { return !t.isEmpty } else { return true } }
     }
 
     /// Rust regex `\w` (Unicode): Alphabetic, marks, decimal numbers, connector punctuation, join controls.

@@ -6,8 +6,11 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case noTokenizerFiles(folder: String)
     /// A tokenizer file could not be read or parsed.
     case unreadable(file: String, reason: String)
-    /// The file describes a tokenizer this module does not implement (only byte-level BPE is).
+    /// The file uses a component this module does not implement (a normalizer, pre-tokenizer, ...).
     case unsupported(file: String, what: String)
+    /// The folder's tokenizer is of a kind this module does not implement (`tokenizer.json` `model.type`,
+    /// e.g. `WordLevel`), named in the message.
+    case unsupportedKind(kind: String, file: String)
     /// A merge rule names a token that is not in the vocabulary.
     case invalidMerge(file: String, line: Int, merge: String)
 
@@ -18,7 +21,9 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let file, let reason):
             return "cannot read tokenizer file \(file): \(reason)"
         case .unsupported(let file, let what):
-            return "unsupported tokenizer in \(file): \(what) (only RoBERTa/GPT-2 byte-level BPE is implemented)"
+            return "unsupported tokenizer in \(file): \(what)"
+        case .unsupportedKind(let kind, let file):
+            return "\(file): tokenizer kind \(kind) is not implemented (implemented: byte-level BPE as RoBERTa's, SentencePiece Unigram as XLM-RoBERTa's and CamemBERT's)"
         case .invalidMerge(let file, let line, let merge):
             return "\(file): merge #\(line) \"\(merge)\" produces a token missing from the vocabulary"
         }
