@@ -48,26 +48,38 @@ struct PrecompiledCharsMap: Sendable {
     /// Walks every node reachable from the root (children are found by trying each byte label), checking
     /// that each transition and leaf unit is in range and that every leaf's value is a pool offset.
     private func validate(_ fail: (String) -> TokenizerError) throws {
-        var seen = Set<Int>()
-        var stack = [0]
-        seen.insert(0)
-        while let node = stack.popLast() {
-            let base = node ^ Self.offset(units[node])
-            for c in 1...255 {
-                let child = base ^ c
-                guard child < units.count else { continue }
-                let unit = units[child]
-                guard Self.label(unit) == UInt32(c) else { continue }
-                let next = child ^ Self.offset(unit)
-                if Self.hasLeaf(unit) {
-                    guard next < units.count else { throw fail("has a leaf unit \(next) beyond the \(units.count)-unit trie") }
-                    let v = Self.value(units[next])
-                    guard v < pool.count else { throw fail("has a leaf value \(v) beyond the \(pool.count)-byte pool") }
+        let count = units.count
+        let poolCount = pool.count
+        var problem: String?
+        units.withUnsafeBufferPointer { u in
+            var seen = [Bool](repeating: false, count: count)
+            var stack = [0]
+            seen[0] = true
+            while let node = stack.popLast(), problem == nil {
+                let base = node ^ Self.offset(u[node])
+                // Children have base ^ c < count; labels are 1...255 (0 is the leaf slot).
+                for c in 1...255 {
+                    let child = base ^ c
+                    guard child < count else { continue }
+                    let unit = u[child]
+                    guard Self.label(unit) == UInt32(c) else { continue }
+                    let next = child ^ Self.offset(unit)
+                    guard next < count else {
+                        problem = "has a transition to unit \(next) beyond the \(count)-unit trie"
+                        break
+                    }
+                    if Self.hasLeaf(unit), Self.value(u[next]) >= poolCount {
+                        problem = "has a leaf value \(Self.value(u[next])) beyond the \(poolCount)-byte pool"
+                        break
+                    }
+                    if !seen[child] {
+                        seen[child] = true
+                        stack.append(child)
+                    }
                 }
-                guard next < units.count else { throw fail("has a transition to unit \(next) beyond the \(units.count)-unit trie") }
-                if seen.insert(child).inserted { stack.append(child) }
             }
         }
+        if let problem { throw fail(problem) }
     }
 
     /// The replacement of the shortest rule that is a prefix of `key`, or nil. Mirrors
@@ -84,7 +96,7 @@ struct PrecompiledCharsMap: Sendable {
             node ^= Self.offset(unit)
             guard node < units.count else { return nil }
             if Self.hasLeaf(unit) {
-                let start = Self.value(units[node])
+                let start = Self.value(units[node])   // < pool.count: checked by validate()
                 var end = start
                 while end < pool.count && pool[end] != 0 { end += 1 }
                 return pool[start..<end]
