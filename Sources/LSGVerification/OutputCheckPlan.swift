@@ -43,12 +43,18 @@ public struct OutputCheckPlan: Sendable {
         var make: (Int) -> OutputInput = { length in
             OutputInput.random(length: length, vocab: vocab, bos: bos, eos: eos, mask: mask)
         }
-        if let tokenizerFolder, RobertaTokenizer.hasTokenizerFiles(in: tokenizerFolder),
-           let tokenizer = try? RobertaTokenizer(folder: tokenizerFolder) {
-            let piece = tokenizer.tokenize(text)
-            if !piece.isEmpty, piece.allSatisfy({ $0 < vocab }) {
-                idSource = "tokenizer on fixed text"
-                make = { length in fromText(piece, length: length, bos: bos, eos: eos, mask: mask) }
+        // The tokenizer kind (byte-level BPE, SentencePiece Unigram) comes from the folder's files.
+        if let tokenizerFolder, TokenizerLoader.hasTokenizerFiles(in: tokenizerFolder) {
+            do {
+                let piece = try TokenizerLoader.load(folder: tokenizerFolder).tokenize(text)
+                if !piece.isEmpty, piece.allSatisfy({ $0 < vocab }) {
+                    idSource = "tokenizer on fixed text"
+                    make = { length in fromText(piece, length: length, bos: bos, eos: eos, mask: mask) }
+                } else {
+                    idSource = "random ids (the tokenizer's ids exceed the \(vocab)-row embedding table)"
+                }
+            } catch {
+                idSource = "random ids (tokenizer not loaded: \(error))"
             }
         }
         return OutputCheckPlan(equivalence: equivalenceLengths.map(make), fidelity: fidelityLengths.map(make),

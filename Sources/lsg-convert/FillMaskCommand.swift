@@ -4,14 +4,16 @@ import Foundation
 import LSGRuntime
 import Tokenization
 
-/// `lsg-convert fill-mask MODEL TEXT... [--top-k 5] [--json]`: transformers' `pipeline("fill-mask")`
-/// on the bundled Float32 runtime, for RoBERTa and LSG-RoBERTa masked-LM folders.
+/// `lsg-convert fill-mask MODEL TEXT... [--input FILE] [--top-k 5] [--json]`: transformers'
+/// `pipeline("fill-mask")` on the bundled Float32 runtime, for RoBERTa, XLM-RoBERTa and CamemBERT
+/// masked-LM folders and their LSG conversions (tokenizer chosen from tokenizer.json's model type).
 struct FillMaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fill-mask",
         abstract: "Predict the <mask> tokens of texts, like the transformers fill-mask pipeline.",
         discussion: """
-            MODEL is a RoBERTa or LSG-RoBERTa masked-LM folder (config.json, weights, tokenizer files), \
+            MODEL is a RoBERTa / XLM-RoBERTa / CamemBERT (or LSG) masked-LM folder (config.json, weights, \
+            tokenizer files: byte-level BPE or SentencePiece Unigram, as tokenizer.json says), \
             or a model name found in the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub, \
             ~/.cache/huggingface/hub) or downloaded from HF_ENDPOINT unless HF_HUB_OFFLINE is set. \
             Each text is run alone, as the pipeline does, after truncation to the tokenizer's \
@@ -20,15 +22,18 @@ struct FillMaskCommand: ParsableCommand {
             string and the text with that mask filled. With several masks every mask gets its own list \
             and the sequence keeps the other <mask> tokens, as in transformers 4.36. --json prints \
             the pipeline's result the way json.dumps writes it (a list of lists for several masks; one \
-            entry per text when several texts are given).
+            entry per text when several texts are given). Texts also come from --input FILE ('-' for \
+            standard input), one per line, or the whole file as one text with --whole-input.
             """
     )
 
     @Argument(help: "Model folder or Hugging Face model name (e.g. roberta-base-lsg-4096, roberta-base).")
     var model: String
 
-    @Argument(help: "One or more texts, each with at least one <mask>.")
-    var texts: [String]
+    @Argument(help: "Texts, each with at least one <mask> (or none with --input).")
+    var texts: [String] = []
+
+    @OptionGroup var input: TextInputOptions
 
     @Option(help: "Number of predictions per mask.")
     var topK: Int = 5
@@ -76,7 +81,7 @@ struct FillMaskCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if texts.isEmpty { throw ValidationError("give at least one text with a <mask>") }
+        if texts.isEmpty && input.inputPath == nil { throw ValidationError("give at least one text with a <mask>, or --input FILE") }
         if topK < 1 { throw ValidationError("--top-k must be at least 1") }
     }
 
@@ -84,7 +89,9 @@ struct FillMaskCommand: ParsableCommand {
         let overrideMap = runtimeOptions.apply()
         try CommandSupport.reportingErrors {
             let folder = try ModelArgument.resolveFolder(model, revision: revision)
-            let tokenizer = try RobertaTokenizer(folder: folder)
+            let texts = try input.texts(arguments: self.texts)
+            if texts.isEmpty { throw ValidationError("no text in --input \(input.inputPath ?? "")") }
+            let tokenizer = try TokenizerLoader.load(folder: folder)
             let runtime: RuntimeModel
             do {
                 // The pipeline loads AutoModelForMaskedLM whatever architectures[0] says; lm_head must exist.
@@ -122,7 +129,7 @@ struct FillMaskCommand: ParsableCommand {
             if json {
                 print(Self.pipelineJSON(results).serialized(indent: nil))
             } else {
-                printHuman(results, encodings: encodings)
+                printHuman(results, texts: texts, encodings: encodings)
             }
         }
     }
@@ -145,7 +152,7 @@ struct FillMaskCommand: ParsableCommand {
         return perText.count == 1 ? perText[0] : .array(perText)
     }
 
-    private func printHuman(_ results: [[Prediction]], encodings: [Encoding]) {
+    private func printHuman(_ results: [[Prediction]], texts: [String], encodings: [Encoding]) {
         for (n, masks) in results.enumerated() {
             if n > 0 { print("") }
             let header = texts.count > 1 ? "text \(n + 1): " : ""

@@ -3,8 +3,9 @@ import Foundation
 import HubCache
 import Tokenization
 
-/// `lsg-convert tokenize MODEL TEXT... [--json]`: the ids and tokens RoBERTa's tokenizer gives,
-/// identical to Hugging Face `tokenizers`.
+/// `lsg-convert tokenize MODEL TEXT... [--input FILE] [--json]`: the ids and tokens the folder's
+/// tokenizer gives (byte-level BPE or SentencePiece Unigram, chosen from tokenizer.json), identical
+/// to Hugging Face `tokenizers`.
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
@@ -12,15 +13,20 @@ struct TokenizeCommand: ParsableCommand {
         discussion: """
             MODEL is a folder with tokenizer.json (or vocab.json + merges.txt), or a model name found in \
             the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub) or downloaded \
-            from HF_ENDPOINT unless HF_HUB_OFFLINE is set.
+            from HF_ENDPOINT unless HF_HUB_OFFLINE is set. The tokenizer follows tokenizer.json's model \
+            type: BPE (RoBERTa's byte-level BPE) or Unigram (XLM-RoBERTa, CamemBERT). Texts come from \
+            the arguments and from --input FILE ('-' for standard input), one per line, or the whole \
+            file as one text with --whole-input.
             """
     )
 
     @Argument(help: "Model folder or Hugging Face model name.")
     var model: String
 
-    @Argument(help: "One or more texts.")
-    var texts: [String]
+    @Argument(help: "Texts (or none with --input).")
+    var texts: [String] = []
+
+    @OptionGroup var input: TextInputOptions
 
     @Option(help: "Revision (branch, tag or commit) when MODEL is a hub name.")
     var revision: String = "main"
@@ -37,11 +43,16 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "Truncate to this many ids (special tokens included).")
     var maxLength: Int?
 
+    func validate() throws {
+        if texts.isEmpty && input.inputPath == nil { throw ValidationError("give at least one text, or --input FILE") }
+    }
+
     func run() throws {
         // HubError and TokenizerError describe themselves; ArgumentParser prints them and exits 1.
         let folder = try ModelResolver(log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
             .resolve(name: model, revision: revision, requirement: .tokenizer)
-        let tokenizer = try RobertaTokenizer(folder: folder)
+        let tokenizer = try TokenizerLoader.load(folder: folder)
+        let texts = try input.texts(arguments: self.texts)
         let encodings = texts.map {
             tokenizer.encode($0, addSpecialTokens: !noSpecialTokens, truncation: truncate, maxLength: maxLength)
         }
