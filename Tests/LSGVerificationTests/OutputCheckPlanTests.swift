@@ -36,3 +36,22 @@ import TestSupport
         #expect(text.allSatisfy { (4..<300).contains(input.ids[$0]) })
     }
 }
+
+/// verify's text-based inputs on an XLM-R folder come from its SentencePiece Unigram tokenizer: the
+/// fixed text's ids are those transformers 4.36.2 gives (fixtures/tokenizer/unigram-cases.json).
+@Suite struct OutputCheckPlanUnigramTests {
+    @Test func xlmRobertaFolderUsesItsUnigramTokenizer() throws {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("tokenizer/unigram-cases.json"))) as? [String: Any])
+        let t = try #require((json["transformers"] as? [[String: Any]])?.first { $0["tokenizer"] as? String == "xlmr" })
+        let recorded = try #require((t["cases"] as? [[String: Any]])?.first { $0["text"] as? String == OutputCheckPlan.text })
+        let ids = try #require(recorded["ids"] as? [Int])
+        let plan = OutputCheckPlan.make(originalMaxLength: 512, convertedMaxLength: 1024, blockSize: 128, requested: [64],
+                                        tokenizerFolder: Fixtures.url("models/tiny-xlmr-mlm"), vocab: 785, bos: 0, eos: 2, mask: 784)
+        #expect(plan.idSource == "tokenizer on fixed text")
+        let input = try #require(plan.equivalence.first)
+        let text = Array(ids.dropFirst().dropLast())
+        for position in 1..<63 where !input.maskedPositions.contains(position) {
+            #expect(input.ids[position] == text[(position - 1) % text.count])
+        }
+    }
+}
