@@ -72,7 +72,13 @@ public final class UnigramTokenizer: Tokenizer {
 
         var added: [AddedToken] = []
         for entry in json["added_tokens"] as? [[String: Any]] ?? [] {
-            if let id = entry["id"] as? Int, let token = AddedToken(json: entry, id: id) { added.append(token) }
+            if let id = entry["id"] as? Int, let token = AddedToken(json: entry, id: id) {
+                // tokenizers stores ids as u32.
+                guard id >= 0 && id <= Int(UInt32.max) else {
+                    throw TokenizerError.unreadable(file: file, reason: "added token \(token.content.debugDescription) has id \(id), outside 0...\(UInt32.max)")
+                }
+                added.append(token)
+            }
         }
         splitter = AddedTokenSplitter(tokens: added)
         addedByID = Dictionary(added.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -1,0 +1,60 @@
+// libFuzzer target: the tokenizers. The first byte picks what the rest is:
+//   0: a `precompiled_charsmap` blob (the SentencePiece rules parser, then normalizing text with it);
+//   1: a tokenizer.json (loaded as Unigram in memory, and as a folder through TokenizerLoader, which
+//      also reaches the byte-level BPE loader), then used on a few texts;
+//   2: UTF-8-or-not text, tokenized and decoded by the fixture tokenizers (BPE, XLM-R and CamemBERT Unigram).
+// Nothing may crash; errors must be TokenizerError.
+import Foundation
+
+private let fixtureTokenizers: [any Tokenizer] = {
+    let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("fixtures")
+    return ["tokenizer/roberta-bpe", "tokenizer/roberta-bpe-prefix", "models/tiny-xlmr-mlm", "tokenizer/camembert-unigram"].map {
+        try! TokenizerLoader.load(folder: root.appendingPathComponent($0))
+    }
+}()
+
+private let scratch: URL = {
+    let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("fuzz-tokenizer-\(getpid())")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}()
+
+private let sampleTexts = ["Paris is the <mask> of France.", "ｆｕｌｌ ﬁ e\u{301} 😀 東京\t\n  x", "", " <s>a</s> "]
+
+private func exercise(_ tokenizer: any Tokenizer, _ text: String) {
+    let encoding = tokenizer.encode(text, truncation: true, maxLength: 64)
+    _ = tokenizer.decode(encoding.ids)
+    _ = tokenizer.decode(encoding.ids, skipSpecialTokens: true)
+    _ = tokenizer.encodeBatch([text, "a"], padToMultipleOf: 8)
+    if let unigram = tokenizer as? UnigramTokenizer { _ = unigram.encode(text, pair: text, maxLength: 16) }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTokenizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    guard size > 0 else { return 0 }
+    let rest = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    switch data[0] % 3 {
+    case 0:
+        do {
+            let map = try PrecompiledCharsMap(bytes: rest, file: "fuzz")
+            for text in sampleTexts { _ = map.normalize(text) }
+            _ = map.normalize(String(decoding: rest.prefix(256), as: UTF8.self))
+        } catch is TokenizerError {} catch { fatalError("charsmap: unexpected error \(error)") }
+    case 1:
+        if let json = (try? JSONSerialization.jsonObject(with: Data(rest))) as? [String: Any] {
+            do {
+                let tokenizer = try UnigramTokenizer(tokenizerJSON: json, file: "fuzz", folder: nil)
+                for text in sampleTexts { exercise(tokenizer, text) }
+            } catch is TokenizerError {} catch { fatalError("Unigram: unexpected error \(error)") }
+        }
+        do {
+            try Data(rest).write(to: scratch.appendingPathComponent("tokenizer.json"))
+            let tokenizer = try TokenizerLoader.load(folder: scratch)
+            for text in sampleTexts { exercise(tokenizer, text) }
+        } catch is TokenizerError {} catch { fatalError("loader: unexpected error \(error)") }
+    default:
+        let text = String(decoding: rest, as: UTF8.self)
+        for tokenizer in fixtureTokenizers { exercise(tokenizer, text) }
+    }
+    return 0
+}
