@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "Tokenization", targets: ["Tokenization"]),
         .library(name: "HubCache", targets: ["HubCache"]),
         .library(name: "LSGVerification", targets: ["LSGVerification"]),
+        .library(name: "ModelingFiles", targets: ["ModelingFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,10 +48,17 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// Bytes <-> tensors: safetensors, PyTorch zip, legacy torch.save, sharded folders. No model semantics.
         .target(name: "CheckpointIO", dependencies: ["CZlib"]),
+        /// The project's Python modeling files (`modeling/*.py`), embedded at build time by the
+        /// EmbedModelingFiles plugin: `modeling/` is their only copy, and a copied binary still writes them.
+        .target(name: "ModelingFiles", plugins: ["EmbedModelingFiles"]),
+        .executableTarget(name: "ModelingEmbedder"),
+        .plugin(name: "EmbedModelingFiles", capability: .buildTool(), dependencies: ["ModelingEmbedder"]),
         /// RoBERTa -> LSG conversion: rules, position/global embeddings, config, output folder.
-        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256"]),
+        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256", "CFolderExchange", "ModelingFiles"]),
         /// SHA-256 block function with the x86 SHA extensions (provenance hashes of large sources).
         .target(name: "CSHA256"),
+        /// Atomic exchange of two folders (renameat2 RENAME_EXCHANGE): `--force` / `upgrade --in-place` swaps.
+        .target(name: "CFolderExchange"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
         /// Byte-level BPE (RoBERTa) and SentencePiece Unigram (XLM-R, CamemBERT) tokenizers, ids identical to Hugging Face tokenizers.
@@ -58,7 +66,7 @@ let package = Package(
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
         .target(name: "HubCache"),
         /// `lsg-convert verify`: checks a converted model against its original.
-        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "Tokenization", "LSGRuntime"]),
+        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "Tokenization", "LSGRuntime", "ModelingFiles"]),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",
@@ -73,12 +81,13 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),
-        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "ModelingFiles", "TestSupport"]),
         .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
         .testTarget(name: "FillMaskTests", dependencies: ["LSGRuntime", "LSGConversion", "Tokenization", "CheckpointIO", "TestSupport"]),
-        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "ModelingFilesTests", dependencies: ["ModelingFiles", "TestSupport"]),
+        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "ModelingFiles", "TestSupport"]),
     ]
 )

@@ -98,7 +98,8 @@ public enum ConversionPlanner {
         }
         let modelDType = outputFloat ?? word.dtype
         let (newConfig, configWarnings) = try LSGConfigBuilder.build(
-            source: config, family: family, head: head, options: options, torchDType: modelDType.torchDTypeName)
+            source: config, family: family, head: head, options: options, torchDType: modelDType.torchDTypeName,
+            tokenizerClass: TokenizerClassName.forFolder(folder.url, family: family))
         warnings += configWarnings
         let initializerRange = newConfig["initializer_range"]?.doubleValue ?? 0.02
 

@@ -74,8 +74,11 @@ public enum LSGConfigBuilder {
     /// - Parameters:
     ///   - source: the source's config.json object.
     ///   - torchDType: `torch_dtype` of the output (`float32`...).
+    ///   - tokenizerClass: `tokenizer_class` to write when the source config has none
+    ///     (``TokenizerClassName``; the family's slow class when nil).
     public static func build(source: JSONValue, family: ModelFamily, head: TargetHead,
-                             options: ConversionOptions, torchDType: String) throws -> (config: JSONValue, warnings: [String]) {
+                             options: ConversionOptions, torchDType: String,
+                             tokenizerClass: String? = nil) throws -> (config: JSONValue, warnings: [String]) {
         var config = source
         var warnings: [String] = []
         for (key, value) in familyDefaults(family) where config[key] == nil { config.set(key, value) }
@@ -121,6 +124,11 @@ public enum LSGConfigBuilder {
         // save_pretrained's to_diff_dict (the RoBERTa/LSG class defaults are never equal to these).
         for (key, value) in pretrainedConfigDefaults where config[key] == value {
             config.remove(key)
+        }
+        // Our one addition to the reference's config.json: transformers 4.36's pipeline loads no
+        // tokenizer for a remote-code config without it (docs/conversion.md). A source value is kept.
+        if config["tokenizer_class"]?.stringValue == nil {
+            config.set("tokenizer_class", .string(tokenizerClass ?? family.slowTokenizerClass))
         }
         return (config, warnings)
     }

@@ -1,17 +1,21 @@
 import CheckpointIO
 import Dispatch
 import Foundation
+import ModelingFiles
 
 /// Runs a ``ConversionPlan``: computes the generated tensors, streams model.safetensors from the
 /// mapped source (one tensor at a time, never the whole model in memory), and writes config.json,
-/// the tokenizer files, the reference's modeling file and `lsg_conversion.json` into an
+/// the tokenizer files, the family's modeling files (embedded in the binary) and `lsg_conversion.json` into an
 /// ``OutputFolder`` that appears only when complete.
 public struct LSGConverter {
     public var folder: ModelFolder
     public var source: any TensorSource
     public var options: ConversionOptions
-    /// `modeling_lsg_*.py` to copy beside the weights (see ``ModelingFileLocator``).
-    public var modelingFile: URL?
+    /// Where the family's modeling files come from: the ones built into the binary (`modeling/*.py`).
+    public var modelingFiles: ModelingFileSet = .embedded
+    /// An explicit `--modeling-file` written instead of the family's module (same file name); the
+    /// siblings it imports still come from ``modelingFiles``.
+    public var modelingFileOverride: ModelingFile?
     /// Hugging Face revision of the source, when known (recorded in `lsg_conversion.json`).
     public var sourceRevision: String?
     /// The hub name the source was asked for (`roberta-base`), when it was not given as a path.
@@ -44,6 +48,8 @@ public struct LSGConverter {
         if sourcePath == destinationPath || sourcePath.hasPrefix(destinationPath + "/") {
             throw ConversionError(.outputExists, destination.path, "is the source model folder (or contains it); choose another --output")
         }
+        // Before anything is written: the family's module and every sibling it imports.
+        let modeling = try modelingFiles.closure(of: plan.family.modelingModule, override: modelingFileOverride)
         let output = try OutputFolder(destination: destination, force: force)
         do {
             // Overflow-safe total (absurd sizes from options or config saturate to Int.max).
@@ -54,7 +60,7 @@ public struct LSGConverter {
                 return bytes.overflow || next.overflow ? Int.max : next.partialValue
             }
             try output.ensureSpace(for: total)
-            try write(plan: plan, into: output, progress: progress)
+            try write(plan: plan, modeling: modeling, into: output, progress: progress)
             try output.commit()
         } catch {
             output.discard()
@@ -69,7 +75,8 @@ public struct LSGConverter {
         }
     }
 
-    private func write(plan: ConversionPlan, into output: OutputFolder, progress: @escaping (ConversionProgress) -> Void) throws {
+    private func write(plan: ConversionPlan, modeling: [ModelingFile], into output: OutputFolder,
+                       progress: @escaping (ConversionProgress) -> Void) throws {
         // Hash the source on another thread while the weights are written (I/O bound, 2 cores).
         let weightURLs = try folder.weightFiles()
         let hashes = HashResults()
@@ -97,18 +104,20 @@ public struct LSGConverter {
         try writeText(plan.config.sortedKeys().serialized(indent: 2, asciiOnly: true) + "\n", to: output.url("config.json"))
         progress(.wroteFile("config.json"))
         try copyTokenizerFiles(into: output, progress: progress)
-        var modelingCopied = false
-        if let modelingFile {
-            let target = output.url(plan.family.modelingModule + ".py")
-            try copyResolved(modelingFile, to: target)
-            modelingCopied = true
-            progress(.wroteFile(target.lastPathComponent))
+        for file in modeling {
+            do {
+                try file.bytes.write(to: output.url(file.name))
+            } catch {
+                throw ConversionError(.outputFailed, output.url(file.name).path, "cannot write: \(OutputFolder.reason(error))")
+            }
+            progress(.wroteFile(file.name))
         }
         try checkInterrupt()
         group.wait()
         let record = Provenance.record(plan: plan, options: options, sourcePath: folder.url.standardizedFileURL.path,
                                        sourceName: sourceName, sourceRevision: sourceRevision,
-                                       weightFiles: hashes.values, modelingFileCopied: modelingCopied)
+                                       weightFiles: hashes.values, modelingFiles: modeling,
+                                       modelingFileOverridden: modelingFileOverride != nil)
         try writeText(record.serialized(indent: 2, asciiOnly: false) + "\n", to: output.url(Provenance.fileName))
         progress(.wroteFile(Provenance.fileName))
     }

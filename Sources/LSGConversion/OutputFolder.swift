@@ -1,3 +1,4 @@
+import CFolderExchange
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -100,6 +101,9 @@ public final class OutputFolder {
     public func url(_ name: String) -> URL { temporary.appendingPathComponent(name) }
 
     /// Moves the finished folder into place (replacing an existing one when `force` was given).
+    /// An existing folder is swapped with the new one in one atomic exchange where the kernel and
+    /// file system support it (Linux renameat2 RENAME_EXCHANGE, macOS RENAME_SWAP): the destination
+    /// then never stops existing. Elsewhere it is moved aside to `.NAME.old-<pid>` first.
     public func commit() throws {
         precondition(!finished, "OutputFolder committed twice")
         let fm = FileManager.default
@@ -108,6 +112,12 @@ public final class OutputFolder {
         if fm.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
             // Re-check: something may have appeared since the start.
             try Self.checkDestination(destination, force: force)
+            if isDirectory.boolValue, lsg_exchange_paths(temporary.path, destination.path) == 0 {
+                // The temporary path now holds the old folder.
+                finished = true
+                try? fm.removeItem(at: temporary)
+                return
+            }
             let aside = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
             try? fm.removeItem(at: aside)
             guard rename(destination.path, aside.path) == 0 else {

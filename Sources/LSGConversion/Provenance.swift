@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import ModelingFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,7 +46,7 @@ public enum Provenance {
     /// - Parameter sourceName: the hub name MODEL was given as (nil for a folder path).
     public static func record(plan: ConversionPlan, options: ConversionOptions, sourcePath: String, sourceName: String? = nil,
                               sourceRevision: String?, weightFiles: [(name: String, bytes: Int, sha256: String)],
-                              modelingFileCopied: Bool) -> JSONValue {
+                              modelingFiles: [ModelingFile] = [], modelingFileOverridden: Bool = false) -> JSONValue {
         func opt<T>(_ value: T?, _ make: (T) -> JSONValue) -> JSONValue { value.map(make) ?? .null }
         let optionsObject: JSONValue = .object([
             ("max_len", .int(Int64(options.maxLength))),
@@ -81,7 +82,11 @@ public enum Provenance {
             ("special_tokens", .object([("bos", opt(plan.specialTokens.bos) { .int(Int64($0)) }), ("mask", opt(plan.specialTokens.mask) { .int(Int64($0)) })])),
             ("tensors", .object(plan.entries.map { ($0.info.name, .string($0.rule.label)) })),
             ("dropped", .array(plan.dropped.map { .string($0.name) })),
-            ("modeling_file_copied", .bool(modelingFileCopied)),
+            // The modeling files written beside the weights (ours, from the binary, unless --modeling-file).
+            ("modeling_files", .object(modelingFiles.map { file in
+                (file.name, .string(file.bytes.withUnsafeBytes { SHA256.hex($0) }))
+            })),
+            ("modeling_file_override", .bool(modelingFileOverridden)),
         ])
     }
 

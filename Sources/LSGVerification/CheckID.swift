@@ -16,6 +16,8 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
     case outputFidelity = "output_fidelity"
     /// 5c. A max-length input gives finite outputs (needs the runtime).
     case longInput = "long_input"
+    /// 6. The modules `auto_map` names are lsg-convert's current modeling files.
+    case modelingFiles = "modeling_files"
 
     /// The number shown in the report ("1", "3a"...).
     public var number: String {
@@ -28,6 +30,7 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
         case .outputEquivalence: "5a"
         case .outputFidelity: "5b"
         case .longInput: "5c"
+        case .modelingFiles: "6"
         }
     }
 
@@ -42,6 +45,7 @@ public enum CheckID: String, Sendable, CaseIterable, Codable {
         case .outputEquivalence: "equivalence (dense)"
         case .outputFidelity: "fidelity (globals on)"
         case .longInput: "long input"
+        case .modelingFiles: "modeling files"
         }
     }
 }

@@ -10,12 +10,16 @@ public struct VerificationOptions: Sendable {
     public var minTop1: Double?
     /// `convert`'s end-of-run verification (issue 8): checks 1-4 and 5a on one short input only.
     public var quick: Bool
+    /// Check 6 is skipped with this reason (convert with an explicit `--modeling-file`).
+    public var skipModelingFiles: String?
 
-    public init(lengths: [Int] = [], minCosine: Double? = nil, minTop1: Double? = nil, quick: Bool = false) {
+    public init(lengths: [Int] = [], minCosine: Double? = nil, minTop1: Double? = nil, quick: Bool = false,
+                skipModelingFiles: String? = nil) {
         self.lengths = lengths
         self.minCosine = minCosine
         self.minTop1 = minTop1
         self.quick = quick
+        self.skipModelingFiles = skipModelingFiles
     }
 }
 
@@ -61,6 +65,11 @@ public enum Verifier {
                                 problems: ["\(error)"])
                 }
             }
+        }
+        if let reason = options.skipModelingFiles {
+            results.append(OutputChecks.skipped(.modelingFiles, reason: reason))
+        } else {
+            results.append(ModelingFilesCheck.run(folder: subject.convertedURL, config: subject.config))
         }
         return VerificationReport(subject: subject, results: results)
     }

@@ -3,6 +3,7 @@ import CheckpointIO
 import Foundation
 import LSGConversion
 import LSGRuntime
+import ModelingFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,9 +19,9 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a RoBERTa (XLM-R, CamemBERT) checkpoint into a long-context LSG model.",
         discussion: """
-        Writes model.safetensors, config.json, the tokenizer files, modeling_lsg_roberta.py (when an \
-        installed lsg-converter is found) and lsg_conversion.json into the output folder, which appears \
-        only once complete. Tensors are bit-identical to the Python lsg-converter 0.1.9 wherever it is \
+        Writes model.safetensors, config.json, the tokenizer files, the family's modeling files \
+        (modeling_lsg_roberta.py..., built into lsg-convert) and lsg_conversion.json into the output \
+        folder, which appears only once complete. Tensors are bit-identical to the Python lsg-converter 0.1.9 wherever it is \
         deterministic; use --dry-run to see every tensor's rule.
         """
     )
@@ -72,6 +73,9 @@ struct ConvertCommand: ParsableCommand {
 
     @Option(help: "Floating-point type of the output: keep, f32, f16, bf16.")
     var dtype: OutputDType = .keep
+    @Option(help: ArgumentHelp("Write this file instead of the built-in modeling module; it must have the module's name (modeling_lsg_roberta.py for RoBERTa). The modules it imports relatively are still the built-in ones.", valueName: "PATH"))
+    var modelingFile: String?
+
     @Flag(help: "Print the plan (every output tensor and its rule) and write nothing.")
     var dryRun = false
     @Flag(help: "Replace an existing non-empty output folder.")
@@ -137,7 +141,9 @@ struct ConvertCommand: ParsableCommand {
         }
         for warning in plan.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
 
-        converter.modelingFile = ModelingFileLocator.locate(family: plan.family)
+        if let modelingFile {
+            converter.modelingFileOverride = try ModelingFile(contentsOf: URL(fileURLWithPath: (modelingFile as NSString).expandingTildeInPath))
+        }
         converter.hashSource = !noSourceHash
         if !FileManager.default.fileExists(atPath: (model as NSString).expandingTildeInPath) { converter.sourceName = model }
         installInterruptHandlers()
@@ -145,13 +151,12 @@ struct ConvertCommand: ParsableCommand {
         try converter.convert(plan: plan, to: destination, force: force) { printer.handle($0) }
 
         print("Converted \(model) -> \(outputPath): \(plan.targetClass), \(plan.maxLength + 2) positions, torch_dtype \(plan.config["torch_dtype"]?.stringValue ?? "?")")
-        if converter.modelingFile == nil {
-            print(ModelingFileLocator.loadingHint(family: plan.family, head: plan.head, output: outputPath))
-        }
         if !noVerify {
             // Quick checks 1-4 and 5a (issue 8); a failure keeps the output for inspection but exits 1.
             if !quiet { print("Verifying \(outputPath) against \(folderURL.path) (quick checks; --no-verify skips them)") }
-            let code = try VerifyCommand.quickVerification(of: outputPath, against: folderURL.path)
+            // An explicit --modeling-file is by design not the built-in module: that check is skipped.
+            let code = try VerifyCommand.quickVerification(of: outputPath, against: folderURL.path,
+                                                           modelingFileOverridden: modelingFile != nil)
             if code != 0 { throw ExitCode(code) }
         }
     }

@@ -6,7 +6,7 @@ struct LSGConvertCommand: ParsableCommand {
         commandName: "lsg-convert",
         abstract: "Convert RoBERTa checkpoints into long-context LSG models and prove the result right.",
         version: "0.1.0",
-        subcommands: [ConvertCommand.self, InspectCommand.self, TokenizeCommand.self, InferCommand.self, FillMaskCommand.self, VerifyCommand.self],
+        subcommands: [ConvertCommand.self, UpgradeCommand.self, InspectCommand.self, TokenizeCommand.self, InferCommand.self, FillMaskCommand.self, VerifyCommand.self],
         defaultSubcommand: ConvertCommand.self
     )
 }

@@ -78,9 +78,12 @@ extension VerifyCommand {
     /// Prints the report table; returns the exit code (0 all passed, 1 a check failed).
     /// Usage from `ConvertCommand.run()`: `let code = try VerifyCommand.quickVerification(of: outputPath)`
     /// then `if code != 0 { throw ExitCode(code) }`.
-    static func quickVerification(of convertedPath: String, against originalPath: String? = nil) throws -> Int32 {
+    static func quickVerification(of convertedPath: String, against originalPath: String? = nil,
+                                  modelingFileOverridden: Bool = false) throws -> Int32 {
+        let options = VerificationOptions(quick: true,
+                                          skipModelingFiles: modelingFileOverridden ? "--modeling-file replaced the built-in module" : nil)
         let report = try CommandSupport.reportingErrors {
-            try Verifier.verify(convertedPath: convertedPath, againstPath: originalPath, options: VerificationOptions(quick: true)) {
+            try Verifier.verify(convertedPath: convertedPath, againstPath: originalPath, options: options) {
                 try RuntimeOutputBackend(subject: $0)
             }
         }

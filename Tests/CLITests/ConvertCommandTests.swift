@@ -9,13 +9,15 @@ import TestSupport
     func defaultSubcommand() throws {
         let temp = try TemporaryDirectory("lsg-cli")
         let result = try CommandRunner.run([Fixtures.path("conversion/sources/tiny-mlm"), "--max-len", "1024", "--output", temp.url("out").path],
-                                           environment: ["LSG_MODELING_FILE": "/nonexistent", "HOME": temp.path, "VIRTUAL_ENV": "", "CONDA_PREFIX": ""],
                                            currentDirectory: temp.url)
         #expect(result.exitCode == 0, "\(result.stderr)")
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: temp.url("out").path))
         #expect(files.isSuperset(of: ["model.safetensors", "config.json", "tokenizer_config.json", "vocab.json", "lsg_conversion.json"]))
         #expect(result.stdout.contains("LSGRobertaForMaskedLM, 1026 positions"))
-        #expect(result.stdout.contains("from lsg_converter.roberta.modeling_lsg_roberta import LSGRobertaForMaskedLM"))
+        #expect(!result.stdout.contains("not found"))
+        // The modeling file comes from the binary and is the repository's modeling/ file byte for byte.
+        #expect(try Data(contentsOf: temp.url("out/modeling_lsg_roberta.py")) == Data(contentsOf: Fixtures.root.appendingPathComponent("modeling/modeling_lsg_roberta.py")))
+        #expect(result.stdout.contains("6   modeling files         PASS"))
         let config = try ModelFolder.readJSON(temp.url("out/config.json"))
         #expect(config["max_position_embeddings"]?.intValue == 1026)
         #expect(config["_name_or_path"]?.stringValue == temp.url("out").path)
@@ -38,15 +40,44 @@ import TestSupport
         #expect(try ModelFolder.readJSON(temp.url("tiny/config.json"))["architectures"] == .array([.string("LSGRobertaForMaskedLM")]))
     }
 
-    @Test("the modeling file is copied when LSG_MODELING_FILE points at it")
-    func modelingFile() throws {
+    @Test("a copy of the binary alone still writes the modeling files (they are embedded, not looked up)")
+    func copiedBinaryWritesModelingFiles() throws {
+        let temp = try TemporaryDirectory("lsg-cli")
+        let binary = temp.url("lsg-convert")
+        try FileManager.default.copyItem(at: CommandRunner.executableURL, to: binary)
+        let result = try CommandRunner.run(executable: binary,
+                                           ["convert", Fixtures.path("conversion/sources/tiny-mlm"), "--max-len", "512", "-o", temp.url("out").path, "-q"],
+                                           environment: ["HOME": temp.path, "VIRTUAL_ENV": "", "CONDA_PREFIX": "", "PATH": "/nonexistent"],
+                                           currentDirectory: temp.url)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(try Data(contentsOf: temp.url("out/modeling_lsg_roberta.py")) == Data(contentsOf: Fixtures.root.appendingPathComponent("modeling/modeling_lsg_roberta.py")))
+        let record = try ModelFolder.readJSON(temp.url("out/lsg_conversion.json"))
+        #expect(record["modeling_files"]?.objectValue?.map(\.0).contains("modeling_lsg_roberta.py") == true)
+        #expect(record["modeling_file_override"] == .bool(false))
+    }
+
+    @Test("--modeling-file replaces the built-in module; it must carry the module's name")
+    func modelingFileOverride() throws {
         let temp = try TemporaryDirectory("lsg-cli")
         let modeling = temp.url("modeling_lsg_roberta.py")
-        try Data("# stand-in for the reference's remote code\n".utf8).write(to: modeling)
-        let result = try CommandRunner.run(["convert", Fixtures.path("conversion/sources/tiny-mlm"), "--max-len", "512", "-o", temp.url("out").path, "-q"],
-                                           environment: ["LSG_MODELING_FILE": modeling.path])
+        try Data("# a user's own remote code\n".utf8).write(to: modeling)
+        let result = try CommandRunner.run(["convert", Fixtures.path("conversion/sources/tiny-mlm"), "--max-len", "512", "-o", temp.url("out").path,
+                                            "--modeling-file", modeling.path])
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(try Data(contentsOf: temp.url("out/modeling_lsg_roberta.py")) == Data(contentsOf: modeling))
+        #expect(result.stdout.contains("6   modeling files         SKIP    not run"))
+
+        let wrongName = temp.url("my_modeling.py")
+        try Data("# x\n".utf8).write(to: wrongName)
+        let refused = try CommandRunner.run(["convert", Fixtures.path("conversion/sources/tiny-mlm"), "--max-len", "512", "-o", temp.url("out2").path,
+                                             "--modeling-file", wrongName.path])
+        #expect(refused.exitCode == 2)
+        #expect(refused.stderr.contains("my_modeling.py: must be named modeling_lsg_roberta.py"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: temp.url("out2").path))
+        let missing = try CommandRunner.run(["convert", Fixtures.path("conversion/sources/tiny-mlm"), "-o", temp.url("out3").path,
+                                             "--modeling-file", temp.url("nope/modeling_lsg_roberta.py").path])
+        #expect(missing.exitCode == 2)
+        #expect(missing.stderr.contains("cannot be read"), "\(missing.stderr)")
     }
 
     @Test("--dry-run prints the plan and writes nothing")

@@ -1,6 +1,7 @@
 import CheckpointIO
 import Foundation
 import LSGConversion
+import ModelingFiles
 import Testing
 import TestSupport
 
@@ -139,27 +140,45 @@ struct ReferenceDigestTests {
                 #expect(ConversionFixtures.sha256(data.bytes) == expected.sha256, "\(name) bytes")
             }
         }
-        let config = try ModelFolder.readJSON(output.appendingPathComponent("config.json"))
+        var config = try ModelFolder.readJSON(output.appendingPathComponent("config.json"))
+        let tokenizerConfig = try ModelFolder.readJSON(output.appendingPathComponent("tokenizer_config.json"))
+        // Our one addition: `tokenizer_class` (the tokenizer's own, else the family's slow class), which
+        // transformers 4.36's pipeline needs with remote code. The reference writes none.
+        #expect(digest.config["tokenizer_class"] == nil)
+        let family = try #require(ModelFamily.forModelType(config["model_type"]?.stringValue ?? ""))
+        let expectedTokenizerClass = tokenizerConfig["tokenizer_class"]?.stringValue ?? family.slowTokenizerClass
+        #expect(config["tokenizer_class"]?.stringValue == expectedTokenizerClass)
+        config.remove("tokenizer_class")
         // Whole files: with no random part, model.safetensors is the reference's byte for byte (header,
-        // tensor order, padding, metadata); config.json is byte-identical when `_name_or_path` is the same.
+        // tensor order, padding, metadata); config.json without that key is byte-identical when
+        // `_name_or_path` is the same.
         if digest.randomTensors.isEmpty && digest.globalRows == nil {
             let bytes = try Data(contentsOf: output.appendingPathComponent("model.safetensors"))
             #expect(bytes.withUnsafeBytes { SHA256.hex($0) } == digest.modelFileSHA256, "model.safetensors bytes")
         }
         if config["_name_or_path"] == digest.config["_name_or_path"] {
-            let bytes = try Data(contentsOf: output.appendingPathComponent("config.json"))
-            #expect(bytes.withUnsafeBytes { SHA256.hex($0) } == digest.configFileSHA256, "config.json bytes")
+            let text = try String(contentsOf: output.appendingPathComponent("config.json"), encoding: .utf8)
+            // The key sits on one line of its own (`  "tokenizer_class": "...",`): dropping that line
+            // gives the bytes of the reference's file.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let withoutKey = lines.filter { !$0.hasPrefix("  \"tokenizer_class\": ") }.joined(separator: "\n")
+            #expect(lines.count == withoutKey.split(separator: "\n", omittingEmptySubsequences: false).count + 1)
+            #expect(Data(withoutKey.utf8).withUnsafeBytes { SHA256.hex($0) } == digest.configFileSHA256, "config.json bytes")
         }
         // config.json: every key and value equal; `_name_or_path` is the output path in both.
         var ours = config, theirs = digest.config
         ours.remove("_name_or_path")
         theirs.remove("_name_or_path")
         #expect(ours.sortedKeys() == theirs.sortedKeys(), "config.json\nours:   \(ours.sortedKeys().serialized(indent: nil))\ntheirs: \(theirs.sortedKeys().serialized(indent: nil))")
-        let tokenizerConfig = try ModelFolder.readJSON(output.appendingPathComponent("tokenizer_config.json"))
         #expect(tokenizerConfig["model_max_length"]?.intValue == digest.modelMaxLength)
-        // The reference's files, except the modeling file (copied only when lsg-converter is installed).
+        // The reference's files, with our modeling files (the family's module and its relative imports)
+        // instead of its own, plus the provenance record.
         let written = Set(try FileManager.default.contentsOfDirectory(atPath: output.path))
-        let expected = Set(digest.files.filter { !$0.hasPrefix("modeling_lsg_") }).union([Provenance.fileName])
+        let modeling = try ModelingFileSet.embedded.closure(of: family.modelingModule)
+        let expected = Set(digest.files.filter { !$0.hasPrefix("modeling_lsg_") }).union([Provenance.fileName]).union(modeling.map(\.name))
+        for file in modeling {
+            #expect(try Data(contentsOf: output.appendingPathComponent(file.name)) == file.bytes, "\(file.name)")
+        }
         #expect(written == expected)
     }
 }

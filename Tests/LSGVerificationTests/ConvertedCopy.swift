@@ -1,10 +1,13 @@
 import CheckpointIO
 import Foundation
+import ModelingFiles
 import TestSupport
 
 /// A temporary copy of a committed converted fixture that a test can damage: tensors and JSON files
 /// are rewritten in place. The provenance file's source path is made absolute so the copy still
-/// finds its original.
+/// finds its original. The fixtures were written by the reference without its modeling file; the
+/// copy gets ours (what `lsg-convert upgrade` writes), so that check 6 passes unless a test damages
+/// it and every other check is tested on its own.
 final class ConvertedCopy {
     let directory: TemporaryDirectory
     var url: URL { directory.url }
@@ -20,7 +23,7 @@ final class ConvertedCopy {
         var raw16: [UInt16]?
     }
 
-    init(_ fixture: String) throws {
+    init(_ fixture: String, withModelingFiles: Bool = true) throws {
         directory = try TemporaryDirectory("lsg-verify")
         let source = Fixtures.url("verify/\(fixture)")
         for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
@@ -32,6 +35,11 @@ final class ConvertedCopy {
             let absolute = source.appendingPathComponent(relative).standardizedFileURL.path
             provenance.set("source", .object([("path", .string(absolute))]))
             try provenance.serialized().write(to: provenanceURL, atomically: true, encoding: .utf8)
+        }
+        if withModelingFiles {
+            for file in try ModelingFileSet.embedded.closure(of: "modeling_lsg_roberta") {
+                try file.bytes.write(to: url.appendingPathComponent(file.name))
+            }
         }
     }
 

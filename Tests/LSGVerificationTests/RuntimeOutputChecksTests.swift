@@ -14,8 +14,9 @@ import TestSupport
 
     /// The 128-position source at 256: every check runs with its default lengths, in a few seconds.
     @Test func referenceConversionPassesEveryCheck() throws {
-        let report = try Self.verify(Fixtures.path("verify/tiny-lsg-pos130-256"))
-        #expect(report.results.map(\.status) == Array(repeating: .passed, count: 8), "\(report.table())")
+        let copy = try ConvertedCopy("tiny-lsg-pos130-256")
+        let report = try Self.verify(copy.path)
+        #expect(report.results.map(\.status) == Array(repeating: .passed, count: 9), "\(report.table())")
         let equivalence = try #require(report.result(.outputEquivalence))
         // Same weights, same position rows, dense path: within the 1e-4 / 1e-3.
         #expect(try #require(equivalence.value) <= 1e-4)

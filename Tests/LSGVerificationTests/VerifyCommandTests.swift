@@ -12,11 +12,22 @@ import TestSupport
 
     @Test func referenceConversionExitsZero() throws {
         // --length 16: the output checks on one short input (5c then has no length to run).
-        let result = try Self.run(["verify", Fixtures.path("verify/tiny-lsg-1024"), "--length", "16"])
+        // (The reference's folder with our modeling files, i.e. upgraded.)
+        let copy = try ConvertedCopy("tiny-lsg-1024")
+        let result = try Self.run(["verify", copy.path, "--length", "16"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("2   copied weights         PASS    41/41 bit-identical"))
         #expect(result.stdout.contains("5a  equivalence (dense)    PASS    hidden "))
-        #expect(result.stdout.hasSuffix("PASS: 7 checks passed, 1 skipped\n"))
+        #expect(result.stdout.contains("6   modeling files         PASS    1/1 current"))
+        #expect(result.stdout.hasSuffix("PASS: 8 checks passed, 1 skipped\n"))
+    }
+
+    @Test func referenceFolderWithoutOurModelingFileExitsOne() throws {
+        let result = try Self.run(["verify", Fixtures.path("verify/tiny-lsg-1024"), "--length", "16"])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("6   modeling files         FAIL    0/1 current"))
+        #expect(result.stdout.contains("FAIL modeling_lsg_roberta.py: missing (run `lsg-convert upgrade "))
+        #expect(result.stdout.contains("FAIL: 1 of 9 checks failed (modeling files)"))
     }
 
     @Test func damagedConversionExitsOneAndNamesTheProblem() throws {
@@ -26,7 +37,7 @@ import TestSupport
         #expect(result.status == 1)
         #expect(result.stdout.contains("3a  position table         FAIL"))
         #expect(result.stdout.contains("first: row 600 (should equal original row 88)"))
-        #expect(result.stdout.contains("FAIL: 1 of 8 checks failed (position table)"))
+        #expect(result.stdout.contains("FAIL: 1 of 9 checks failed (position table)"))
     }
 
     @Test func jsonReportCarriesStatusesAndExitCode() throws {
@@ -39,8 +50,9 @@ import TestSupport
         #expect(report?["exit_code"] as? Int == 1)
         let checks = report?["checks"] as? [[String: Any]] ?? []
         #expect(checks.map { $0["id"] as? String } == ["structure", "copied_weights", "position_table", "global_embeddings",
-                                                      "config_tokenizer", "output_equivalence", "output_fidelity", "long_input"])
-        #expect(checks.map { $0["status"] as? String } == ["pass", "pass", "pass", "pass", "fail", "pass", "pass", "skip"])
+                                                      "config_tokenizer", "output_equivalence", "output_fidelity", "long_input",
+                                                      "modeling_files"])
+        #expect(checks.map { $0["status"] as? String } == ["pass", "pass", "pass", "pass", "fail", "pass", "pass", "skip", "pass"])
     }
 
     @Test(arguments: [

@@ -22,13 +22,14 @@ public enum CommandRunner {
         return URL(fileURLWithPath: "lsg-convert")
     }
 
-    /// Runs `lsg-convert arguments...` and waits for it; `environment` entries are added to the current
-    /// one; `standardInput` (when given) is written to the process's standard input.
+    /// Runs `lsg-convert arguments...` (or another copy of it, `executable`) and waits for it;
+    /// `environment` entries are added to the current one; `standardInput` (when given) is written to
+    /// the process's standard input.
     @discardableResult
-    public static func run(_ arguments: [String], environment: [String: String] = [:],
+    public static func run(executable: URL? = nil, _ arguments: [String], environment: [String: String] = [:],
                            currentDirectory: URL? = nil, standardInput: Data? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = executableURL
+        process.executableURL = executable ?? executableURL
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
