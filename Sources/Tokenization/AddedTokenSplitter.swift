@@ -22,13 +22,18 @@ struct AddedTokenSplitter: Sendable {
     private let rawPatterns: [Pattern]
     private let normalizedPatterns: [Pattern]
 
-    init(tokens: [AddedToken]) {
+    /// - Parameter normalize: the tokenizer's normalizer; `normalized` tokens are matched by their
+    ///   normalized content, as `AddedVocabulary::refresh_added_tokens` builds its second trie.
+    init(tokens: [AddedToken], normalize: ((String) -> String)? = nil) {
         // The reference's trie order: special tokens first, then the others (ties in length at the
         // same position cannot happen between distinct contents, so order only matters for dupes).
         let ordered = tokens.filter(\.special) + tokens.filter { !$0.special }
-        let patterns = ordered.filter { !$0.content.isEmpty }.map { Pattern(scalars: Array($0.content.unicodeScalars), token: $0) }
-        rawPatterns = patterns.filter { !$0.token.normalized }
-        normalizedPatterns = patterns.filter { $0.token.normalized }
+        rawPatterns = ordered.filter { !$0.normalized && !$0.content.isEmpty }
+            .map { Pattern(scalars: Array($0.content.unicodeScalars), token: $0) }
+        normalizedPatterns = ordered.filter(\.normalized).compactMap { token in
+            let content = normalize?(token.content) ?? token.content
+            return content.isEmpty ? nil : Pattern(scalars: Array(content.unicodeScalars), token: token)
+        }
     }
 
     /// The pieces of `text`, in order, with empty text pieces removed (as `PreTokenizedString.split` does).

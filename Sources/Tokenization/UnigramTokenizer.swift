@@ -80,7 +80,8 @@ public final class UnigramTokenizer: Tokenizer {
                 added.append(token)
             }
         }
-        splitter = AddedTokenSplitter(tokens: added)
+        let normalizer = self.normalizer
+        splitter = AddedTokenSplitter(tokens: added, normalize: normalizer.map { n in { n.normalize($0) } })
         addedByID = Dictionary(added.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let byContent = Dictionary(added.map { ($0.content, $0.id) }, uniquingKeysWith: { a, _ in a })
         addedIDByContent = byContent
