@@ -61,8 +61,9 @@ let package = Package(
         .target(name: "CFolderExchange"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
-        /// Byte-level BPE (RoBERTa) and SentencePiece Unigram (XLM-R, CamemBERT) tokenizers, ids identical to Hugging Face tokenizers.
-        .target(name: "Tokenization"),
+        /// RoBERTa byte-level BPE, BERT WordPiece and XLM-R/CamemBERT SentencePiece Unigram tokenizers (ids identical to Hugging Face tokenizers);
+        /// CheckpointIO's JSON parser reads vocabularies with their exact key strings.
+        .target(name: "Tokenization", dependencies: ["CheckpointIO"]),
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
         .target(name: "HubCache"),
         /// `lsg-convert verify`: checks a converted model against its original.
@@ -76,7 +77,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        /// Benchmark: GEMM GFLOP/s, LSG forward times on a roberta-base-shaped random model, tokenizing 1 MB.
+        /// Benchmark: GEMM GFLOP/s and LSG forward times on a roberta-base-shaped random model.
         .executableTarget(name: "lsg-bench", dependencies: ["LSGRuntime", "CheckpointIO", "Tokenization"], swiftSettings: kernelSettings),
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),

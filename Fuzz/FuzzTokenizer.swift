@@ -7,7 +7,7 @@
 // Nothing may crash; errors must be TokenizerError.
 import Foundation
 
-private let fixtureTokenizers: [any Tokenizer] = {
+private let fixtureTokenizers: [any TextTokenizer] = {
     let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("fixtures")
     return ["tokenizer/roberta-bpe", "tokenizer/roberta-bpe-prefix", "models/tiny-xlmr-mlm", "tokenizer/camembert-unigram"].map {
         try! TokenizerLoader.load(folder: root.appendingPathComponent($0))
@@ -22,12 +22,14 @@ private let scratch: URL = {
 
 private let sampleTexts = ["Paris is the <mask> of France.", "ｆｕｌｌ ﬁ e\u{301} 😀 東京\t\n  x", "", " <s>a</s> "]
 
-private func exercise(_ tokenizer: any Tokenizer, _ text: String) {
-    let encoding = tokenizer.encode(text, truncation: true, maxLength: 64)
-    _ = tokenizer.decode(encoding.ids)
-    _ = tokenizer.decode(encoding.ids, skipSpecialTokens: true)
-    _ = tokenizer.encodeBatch([text, "a"], padToMultipleOf: 8)
-    if let unigram = tokenizer as? UnigramTokenizer { _ = unigram.encode(text, pair: text, maxLength: 16) }
+private func exercise(_ tokenizer: any TextTokenizer, _ text: String) {
+    let encoding = tokenizer.encode(text, addSpecialTokens: true, truncation: true, maxLength: 64)
+    _ = tokenizer.decode(encoding.ids, skipSpecialTokens: false, cleanUpTokenizationSpaces: nil)
+    _ = tokenizer.decode(encoding.ids, skipSpecialTokens: true, cleanUpTokenizationSpaces: false)
+    if let unigram = tokenizer as? UnigramTokenizer {
+        _ = unigram.encodeBatch([text, "a"], padToMultipleOf: 8)
+        _ = try? unigram.encode(text, pair: text, truncation: .longestFirst, maxLength: 16)
+    }
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -166,16 +166,23 @@ class LSGRobertaConfig(_ConfigBase):
         self._validate_lsg()
 
     def _validate_lsg(self) -> None:
-        """Checks the LSG keys; see the class docstring."""
-        _require_lsg_config(self)
-        if self.mask_first_token and not self.pool_with_global:
-            logger.warning("mask_first_token=True needs pool_with_global=True (as in lsg-converter): setting it.")
-            self.pool_with_global = True
-        if self.position_embedding_type != "absolute":
-            logger.warning("LSG attention supports only absolute position embeddings; "
-                           f"position_embedding_type={self.position_embedding_type!r} is treated as 'absolute'.")
-        if self.sparsity_type in ("stride", "block_stride") and self.sparsity_factor > self.num_attention_heads:
-            logger.warning("sparsity_factor > num_attention_heads is not recommended for stride/block_stride sparsity.")
+        """Checks the LSG keys; see the class docstring. Models check again when they are built, because
+        `from_pretrained(folder, key=value)` sets overrides on the config after `__init__`."""
+        check_lsg_config(self)
+
+
+def check_lsg_config(config) -> None:
+    """Raises ValueError for unusable LSG keys and applies the reference's one coercion
+    (`mask_first_token` forces `pool_with_global`)."""
+    _require_lsg_config(config)
+    if config.mask_first_token and not config.pool_with_global:
+        logger.warning("mask_first_token=True needs pool_with_global=True (as in lsg-converter): setting it.")
+        config.pool_with_global = True
+    if getattr(config, "position_embedding_type", "absolute") != "absolute":
+        logger.warning("LSG attention supports only absolute position embeddings; "
+                       f"position_embedding_type={config.position_embedding_type!r} is treated as 'absolute'.")
+    if config.sparsity_type in ("stride", "block_stride") and config.sparsity_factor > config.num_attention_heads:
+        logger.warning("sparsity_factor > num_attention_heads is not recommended for stride/block_stride sparsity.")
 
 
 def _is_int(value) -> bool:
@@ -862,6 +869,7 @@ class LSGRobertaModel(LSGRobertaPreTrainedModel):
 
     def __init__(self, config, add_pooling_layer: bool = True):
         super().__init__(config)
+        check_lsg_config(config)
         self.embeddings = self._embeddings_class()(config)
         self.encoder = LSGRobertaEncoder(config)
         self.pooler = LSGRobertaPooler(config) if add_pooling_layer else None

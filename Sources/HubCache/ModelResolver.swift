@@ -10,7 +10,7 @@ public struct ModelResolver: Sendable {
     public enum Requirement: Sendable {
         /// config.json and weights (single or sharded, safetensors or torch).
         case model
-        /// Tokenizer files (tokenizer.json, or vocab.json + merges.txt).
+        /// Tokenizer files (tokenizer.json, or vocab.json + merges.txt, or BERT's vocab.txt).
         case tokenizer
     }
 
@@ -26,6 +26,9 @@ public struct ModelResolver: Sendable {
     /// Tokenizer files fetched alongside the model (a 404 is fine).
     public static let tokenizerFiles = ["tokenizer.json", "vocab.json", "merges.txt",
                                         "tokenizer_config.json", "special_tokens_map.json"]
+    /// BERT's slow vocabulary, fetched only when neither tokenizer.json nor vocab.json exists (older
+    /// BERT checkpoints ship vocab.txt + tokenizer_config.json alone).
+    public static let wordPieceVocabulary = "vocab.txt"
 
     public init(environment: HubEnvironment = HubEnvironment(), allowDownload: Bool = true,
                 log: (@Sendable (String) -> Void)? = nil) {
@@ -96,13 +99,22 @@ public struct ModelResolver: Sendable {
         return (snapshot, "")
     }
 
+    /// Fetches `vocab.txt` when the snapshot has neither tokenizer.json nor vocab.json (a 404 is fine).
+    private func fetchWordPieceVocabularyIfNeeded(_ downloader: HubDownloader, layout: HubCacheLayout, commit: String) throws {
+        let snapshot = layout.snapshotFolder(commit)
+        let fm = FileManager.default
+        if fm.fileExists(atPath: snapshot.appendingPathComponent("tokenizer.json").path)
+            || fm.fileExists(atPath: snapshot.appendingPathComponent("vocab.json").path) { return }
+        _ = try downloader.fetch(Self.wordPieceVocabulary, revision: commit)
+    }
+
     /// What a folder lacks for `requirement`, nil when complete. Shards named by an index must all be there.
     static func missingFiles(in folder: URL, for requirement: Requirement) -> String? {
         let fm = FileManager.default
         func has(_ f: String) -> Bool { fm.fileExists(atPath: folder.appendingPathComponent(f).path) }
         switch requirement {
         case .tokenizer:
-            return has("tokenizer.json") || (has("vocab.json") && has("merges.txt")) ? nil : "no tokenizer files"
+            return has("tokenizer.json") || (has("vocab.json") && has("merges.txt")) || has("vocab.txt") ? nil : "no tokenizer files"
         case .model:
             guard has("config.json") else { return "no config.json" }
             for weights in weightCandidates where has(weights) {
@@ -159,12 +171,18 @@ public struct ModelResolver: Sendable {
                 }
             }
             for file in Self.tokenizerFiles { _ = try downloader.fetch(file, revision: commit) }
+            try fetchWordPieceVocabularyIfNeeded(downloader, layout: layout, commit: commit)
         case .tokenizer:
             var pinned: String?
             for file in Self.tokenizerFiles {
                 if case .downloaded(let c) = try downloader.fetch(file, revision: pinned ?? revision), pinned == nil {
                     pinned = c
                 }
+            }
+            if pinned == nil, case .downloaded(let c) = try downloader.fetch(Self.wordPieceVocabulary, revision: revision) {
+                pinned = c
+            } else if let c = pinned {
+                try fetchWordPieceVocabularyIfNeeded(downloader, layout: layout, commit: c)
             }
             guard let c = pinned else { throw HubError.noSuchModel(repo: repoID, url: downloader.resolveURL("tokenizer.json", revision: revision).absoluteString) }
             commit = c

@@ -43,10 +43,11 @@ public struct OutputCheckPlan: Sendable {
         var make: (Int) -> OutputInput = { length in
             OutputInput.random(length: length, vocab: vocab, bos: bos, eos: eos, mask: mask)
         }
-        // The tokenizer kind (byte-level BPE, SentencePiece Unigram) comes from the folder's files.
+        // The tokenizer kind (byte-level BPE, WordPiece, SentencePiece Unigram) comes from the folder's files.
         if let tokenizerFolder, TokenizerLoader.hasTokenizerFiles(in: tokenizerFolder) {
             do {
-                let piece = try TokenizerLoader.load(folder: tokenizerFolder).tokenize(text)
+                let piece = try TokenizerLoader.load(folder: tokenizerFolder)
+                    .encode(text, addSpecialTokens: false, truncation: false, maxLength: nil).ids
                 if !piece.isEmpty, piece.allSatisfy({ $0 < vocab }) {
                     idSource = "tokenizer on fixed text"
                     make = { length in fromText(piece, length: length, bos: bos, eos: eos, mask: mask) }

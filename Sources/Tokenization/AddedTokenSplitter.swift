@@ -21,46 +21,37 @@ struct AddedTokenSplitter: Sendable {
 
     private let rawPatterns: [Pattern]
     private let normalizedPatterns: [Pattern]
+    private let normalize: (@Sendable ([Unicode.Scalar]) -> [Unicode.Scalar])?
 
-    /// - Parameter normalize: the tokenizer's normalizer; `normalized` tokens are matched by their
-    ///   normalized content, as `AddedVocabulary::refresh_added_tokens` builds its second trie.
-    init(tokens: [AddedToken], normalize: ((String) -> String)? = nil) {
+    /// - Parameter normalize: the tokenizer's normalizer. The text left by the first pass is
+    ///   normalized before the second, and `normalized` tokens are matched by their normalized
+    ///   content (`AddedVocabulary::refresh_added_tokens`), so with BERT's lowercasing `NewTok`
+    ///   matches `newtok` and `NEWTOK`. The text pieces returned are then normalized text.
+    init(tokens: [AddedToken], normalize: (@Sendable ([Unicode.Scalar]) -> [Unicode.Scalar])? = nil) {
+        self.normalize = normalize
         // The reference's trie order: special tokens first, then the others (ties in length at the
         // same position cannot happen between distinct contents, so order only matters for dupes).
         let ordered = tokens.filter(\.special) + tokens.filter { !$0.special }
-        rawPatterns = ordered.filter { !$0.normalized && !$0.content.isEmpty }
-            .map { Pattern(scalars: Array($0.content.unicodeScalars), token: $0) }
-        normalizedPatterns = ordered.filter(\.normalized).compactMap { token in
-            let content = normalize?(token.content) ?? token.content
-            return content.isEmpty ? nil : Pattern(scalars: Array(content.unicodeScalars), token: token)
+        let usable = ordered.filter { !$0.content.isEmpty }
+        rawPatterns = usable.filter { !$0.normalized }.map { Pattern(scalars: Array($0.content.unicodeScalars), token: $0) }
+        normalizedPatterns = usable.filter(\.normalized).compactMap { token in
+            let scalars = normalize?(Array(token.content.unicodeScalars)) ?? Array(token.content.unicodeScalars)
+            return scalars.isEmpty ? nil : Pattern(scalars: scalars, token: token)
         }
     }
 
     /// The pieces of `text`, in order, with empty text pieces removed (as `PreTokenizedString.split` does).
     func split(_ text: String) -> [Piece] {
+        let scalars = Array(text.unicodeScalars)
         var pieces: [Piece] = []
-        for piece in splitRaw(text) {
+        for piece in findMatches(scalars, rawPatterns) {
             if case .text(let t) = piece {
-                pieces.append(contentsOf: splitNormalized(t))
+                pieces.append(contentsOf: findMatches(normalize?(t) ?? t, normalizedPatterns))
             } else {
                 pieces.append(piece)
             }
         }
-        return pieces
-    }
-
-    /// First pass: the tokens with `normalized == false`, matched on the raw text.
-    func splitRaw(_ text: String) -> [Piece] {
-        Self.nonEmpty(findMatches(Array(text.unicodeScalars), rawPatterns))
-    }
-
-    /// Second pass: the tokens with `normalized == true`, matched on a piece after normalization.
-    func splitNormalized(_ scalars: [Unicode.Scalar]) -> [Piece] {
-        Self.nonEmpty(findMatches(scalars, normalizedPatterns))
-    }
-
-    private static func nonEmpty(_ pieces: [Piece]) -> [Piece] {
-        pieces.filter { if case .text(let t) = $0 { return !t.isEmpty } else { return true } }
+        return pieces.filter { if case .text(let t) = $0 { return !t.isEmpty } else { return true } }
     }
 
     /// Rust regex `\w` (Unicode): Alphabetic, marks, decimal numbers, connector punctuation, join controls.

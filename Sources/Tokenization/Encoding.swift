@@ -6,11 +6,16 @@ public struct Encoding: Equatable, Sendable {
     public var tokens: [String]
     /// 1 for real tokens, 0 for padding, `[sequence]`.
     public var attentionMask: [Int]
+    /// Segment of each token (`token_type_ids`): 0 for the first text, 1 for a pair's second part
+    /// in BERT's framing, 0 for padding; all 0 for RoBERTa. `[sequence]`.
+    public var typeIDs: [Int]
 
-    public init(ids: [Int], tokens: [String], attentionMask: [Int]) {
+    /// - Parameter typeIDs: nil for all zeros.
+    public init(ids: [Int], tokens: [String], attentionMask: [Int], typeIDs: [Int]? = nil) {
         self.ids = ids
         self.tokens = tokens
         self.attentionMask = attentionMask
+        self.typeIDs = typeIDs ?? [Int](repeating: 0, count: ids.count)
     }
 
     /// Indices of every occurrence of `id` (e.g. the mask token's positions for fill-mask).
@@ -28,6 +33,8 @@ public struct BatchEncoding: Equatable, Sendable {
     public var inputIDs: [[Int]] { encodings.map(\.ids) }
     /// `[batch][sequence]`, 1 for real tokens, 0 for padding.
     public var attentionMask: [[Int]] { encodings.map(\.attentionMask) }
+    /// `[batch][sequence]` token type ids.
+    public var tokenTypeIDs: [[Int]] { encodings.map(\.typeIDs) }
     /// The common (padded) sequence length; 0 for an empty batch.
     public var sequenceLength: Int { encodings.first?.ids.count ?? 0 }
 

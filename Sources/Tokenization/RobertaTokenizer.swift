@@ -7,7 +7,7 @@ import Foundation
 /// whitespace before it), each remaining piece gets a leading space if `addPrefixSpace` and it does
 /// not start with one, is cut by the GPT-2 pattern, mapped to byte-level characters and run through
 /// BPE; the result is framed as `<s> ... </s>`.
-public final class RobertaTokenizer: Tokenizer {
+public final class RobertaTokenizer: Sendable {
     private let bpe: BytePairEncoder
     private let splitter: AddedTokenSplitter
     private let addedByID: [Int: AddedToken]
@@ -112,6 +112,46 @@ public final class RobertaTokenizer: Tokenizer {
         return ids
     }
 
+    /// Encodes one text.
+    /// - Parameters:
+    ///   - addSpecialTokens: frame as the post-processor does (`<s> ... </s>` for RoBERTa).
+    ///   - maxLength: truncate the content so that the result (special tokens included) has at most
+    ///     this many ids; `nil` uses `modelMaxLength` when `truncation` is true.
+    ///   - truncation: whether to truncate at all (transformers' `truncation=True`).
+    public func encode(_ text: String, addSpecialTokens: Bool = true, truncation: Bool = false,
+                       maxLength: Int? = nil) -> Encoding {
+        var content = tokenize(text)
+        let limit = maxLength ?? (truncation ? modelMaxLength : nil)
+        if let limit {
+            let room = max(0, limit - (addSpecialTokens ? prefixIDs.count + suffixIDs.count : 0))
+            if content.count > room { content.removeLast(content.count - room) }
+        }
+        let ids = addSpecialTokens ? prefixIDs + content + suffixIDs : content
+        return Encoding(ids: ids, tokens: ids.map { token(forID: $0) ?? "" },
+                        attentionMask: [Int](repeating: 1, count: ids.count))
+    }
+
+    /// Encodes several texts and right-pads them with `<pad>` to the longest, rounded up to a
+    /// multiple of `padToMultipleOf` (transformers' `padding=True, pad_to_multiple_of=`).
+    /// Truncation to `modelMaxLength` is on by default, as fill-mask needs.
+    public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true, truncation: Bool = true,
+                            maxLength: Int? = nil, padToMultipleOf: Int? = nil) -> BatchEncoding {
+        var encodings = texts.map { encode($0, addSpecialTokens: addSpecialTokens, truncation: truncation, maxLength: maxLength) }
+        var length = encodings.map(\.ids.count).max() ?? 0
+        if let m = padToMultipleOf, m > 0, length % m != 0 { length += m - length % m }
+        let padToken = token(forID: padTokenID) ?? "<pad>"
+        for i in encodings.indices {
+            let missing = length - encodings[i].ids.count
+            if missing > 0 {
+                encodings[i].ids += [Int](repeating: padTokenID, count: missing)
+                encodings[i].tokens += [String](repeating: padToken, count: missing)
+                encodings[i].attentionMask += [Int](repeating: 0, count: missing)
+                encodings[i].typeIDs += [Int](repeating: 0, count: missing)
+            }
+        }
+        return BatchEncoding(encodings: encodings)
+    }
+
     // MARK: - Vocabulary
 
     /// The vocabulary string of an id (added tokens first), e.g. `Ġthe`; nil if out of range.
@@ -133,7 +173,7 @@ public final class RobertaTokenizer: Tokenizer {
     /// (a token with a character outside the byte alphabet, e.g. an added token, contributes its
     /// UTF-8 as is), invalid UTF-8 replaced by U+FFFD, then `clean_up_tokenization` if enabled.
     /// Unknown ids are skipped, as the reference does.
-    public func decode(ids: [Int], skipSpecialTokens: Bool, cleanUp cleanUpTokenizationSpaces: Bool?) -> String {
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = false, cleanUpTokenizationSpaces: Bool? = nil) -> String {
         var bytes: [UInt8] = []
         for id in ids {
             if skipSpecialTokens && specialIDs.contains(id) { continue }
@@ -150,34 +190,10 @@ public final class RobertaTokenizer: Tokenizer {
         return (cleanUpTokenizationSpaces ?? self.cleanUpTokenizationSpaces) ? Self.cleanUp(text) : text
     }
 
+    /// Text of a single id (fill-mask's `token_str`).
+    public func decode(_ id: Int) -> String { decode([id]) }
+
     /// transformers' `clean_up_tokenization`: removes the space before some punctuation and English
     /// contractions, in this order.
-    public static func cleanUp(_ text: String) -> String {
-        var s = Array(text.unicodeScalars)
-        for (from, to) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                           (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
-            s = replaceScalars(s, Array(from.unicodeScalars), Array(to.unicodeScalars))
-        }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: s)
-        return String(view)
-    }
-
-    /// Python's `str.replace` (code-point based, left to right, non-overlapping); Foundation's
-    /// `replacingOccurrences` compares composed characters and would differ next to combining marks.
-    private static func replaceScalars(_ s: [Unicode.Scalar], _ from: [Unicode.Scalar], _ to: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(s.count)
-        var i = 0
-        while i < s.count {
-            if i + from.count <= s.count && s[i..<(i + from.count)].elementsEqual(from) {
-                out.append(contentsOf: to)
-                i += from.count
-            } else {
-                out.append(s[i])
-                i += 1
-            }
-        }
-        return out
-    }
+    public static func cleanUp(_ text: String) -> String { TokenizationCleanUp.transformers(text) }
 }

@@ -1,56 +1,49 @@
 import Foundation
 
-/// Picks the tokenizer implementation for a model folder from its files, never from the model name:
-/// `tokenizer.json`'s `model.type` when the file exists, else the legacy files present.
-///
-/// One `case` per implemented kind; a kind with no implementation gets
-/// ``TokenizerError/unsupportedKind(kind:file:)`` naming it.
+/// Picks the tokenizer of a model folder from its files: `tokenizer.json`'s `model.type`
+/// (`WordPiece` -> `WordPieceTokenizer`, `BPE` -> `RobertaTokenizer`, `Unigram` -> `UnigramTokenizer`),
+/// never the model name; else the slow files
+/// (`vocab.txt` -> WordPiece, `vocab.json` + `merges.txt` -> byte-level BPE).
 public enum TokenizerLoader {
-    /// The tokenizer kinds, as `tokenizer.json` names them in `model.type`.
-    public enum Kind: String, Sendable {
-        case bpe = "BPE"
-        case unigram = "Unigram"
-    }
-
     /// Loads the folder's tokenizer.
-    public static func load(folder: URL) throws -> any Tokenizer {
-        switch try kind(of: folder) {
-        case .bpe: return try RobertaTokenizer(folder: folder)
-        case .unigram: return try UnigramTokenizer(folder: folder)
+    public static func load(folder: URL) throws -> any TextTokenizer {
+        let json = folder.appendingPathComponent("tokenizer.json")
+        if FileManager.default.fileExists(atPath: json.path) {
+            switch modelType(of: json) {
+            case "WordPiece": return try WordPieceTokenizer(folder: folder)
+            case "BPE": return try RobertaTokenizer(folder: folder)
+            case "Unigram": return try UnigramTokenizer(folder: folder)
+            case let other:
+                throw TokenizerError.unsupportedKind(kind: other ?? "(no model.type)", file: json.path)
+            }
         }
-    }
-
-    /// The kind of tokenizer in `folder`.
-    public static func kind(of folder: URL) throws -> Kind {
         let fm = FileManager.default
-        let tokenizerJSON = folder.appendingPathComponent("tokenizer.json")
-        if fm.fileExists(atPath: tokenizerJSON.path) {
-            let json = try TokenizerFolder.readJSON(tokenizerJSON)
-            guard let model = json["model"] as? [String: Any] else {
-                throw TokenizerError.unreadable(file: tokenizerJSON.path, reason: "no \"model\" object")
-            }
-            // tokenizers writes "type" on every model; files of tokenizers < 0.9 have none and are BPE.
-            let name = model["type"] as? String ?? "BPE"
-            guard let kind = Kind(rawValue: name) else {
-                throw TokenizerError.unsupportedKind(kind: name, file: tokenizerJSON.path)
-            }
-            return kind
-        }
-        if RobertaTokenizer.hasTokenizerFiles(in: folder) { return .bpe }
-        for name in ["sentencepiece.bpe.model", "spiece.model", "tokenizer.model"]
-        where fm.fileExists(atPath: folder.appendingPathComponent(name).path) {
-            throw TokenizerError.unsupportedKind(kind: "SentencePiece model without tokenizer.json",
-                                                 file: folder.appendingPathComponent(name).path)
+        if fm.fileExists(atPath: folder.appendingPathComponent("vocab.json").path)
+            && fm.fileExists(atPath: folder.appendingPathComponent("merges.txt").path) {
+            return try RobertaTokenizer(folder: folder)
         }
         if fm.fileExists(atPath: folder.appendingPathComponent("vocab.txt").path) {
-            throw TokenizerError.unsupportedKind(kind: "WordPiece (vocab.txt)", file: folder.appendingPathComponent("vocab.txt").path)
+            return try WordPieceTokenizer(folder: folder)
+        }
+        for name in ["sentencepiece.bpe.model", "spiece.model", "tokenizer.model"]
+        where fm.fileExists(atPath: folder.appendingPathComponent(name).path) {
+            // The slow SentencePiece files need transformers' converter; the fast tokenizer.json is what we read.
+            throw TokenizerError.unsupportedKind(kind: "SentencePiece model without tokenizer.json",
+                                                 file: folder.appendingPathComponent(name).path)
         }
         throw TokenizerError.noTokenizerFiles(folder: folder.path)
     }
 
-    /// Whether `folder` holds tokenizer files of some kind (loadable or not).
+    /// Whether `folder` holds tokenizer files `load` can try.
     public static func hasTokenizerFiles(in folder: URL) -> Bool {
-        FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
-            || RobertaTokenizer.hasTokenizerFiles(in: folder)
+        let fm = FileManager.default
+        func has(_ name: String) -> Bool { fm.fileExists(atPath: folder.appendingPathComponent(name).path) }
+        return has("tokenizer.json") || (has("vocab.json") && has("merges.txt")) || has("vocab.txt")
+    }
+
+    /// `model.type` of a `tokenizer.json` (nil when unreadable: the tokenizer's own loader reports why).
+    static func modelType(of tokenizerJSON: URL) -> String? {
+        guard let json = try? TokenizerFolder.readJSON(tokenizerJSON) else { return nil }
+        return (json["model"] as? [String: Any])?["type"] as? String
     }
 }

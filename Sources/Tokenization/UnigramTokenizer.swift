@@ -9,7 +9,7 @@ import Foundation
 /// spaces collapsed), the `normalized: true` added tokens are split out of that, the pre-tokenizer
 /// (`Metaspace`: spaces -> `▁`, a `▁` prepended, split before each `▁`) cuts words, and each word is
 /// segmented by ``UnigramModel``'s Viterbi. The post-processor's template frames the result.
-public final class UnigramTokenizer: Tokenizer {
+public final class UnigramTokenizer: TextTokenizer {
     private let model: UnigramModel
     private let normalizer: TextNormalizer?
     private let preTokenizer: MetaspacePreTokenizer?
@@ -29,8 +29,13 @@ public final class UnigramTokenizer: Tokenizer {
     public let maskTokenID: Int
     public let unknownTokenID: Int?
     public let vocabularySize: Int
+    /// Ids put before / after a single text (`[<s>]` / `[</s>]`; CamemBERT: `[5]` / `[6]`).
     public var prefixIDs: [Int] { template.singlePrefix }
     public var suffixIDs: [Int] { template.singleSuffix }
+    /// The mask token's text (`<mask>`).
+    public var maskToken: String { token(forID: maskTokenID) ?? "<mask>" }
+    /// XLM-R and CamemBERT take no `token_type_ids` (transformers' `model_input_names`).
+    public var returnsTokenTypeIDs: Bool { false }
 
     /// Loads `tokenizer.json` with `tokenizer_config.json` / `special_tokens_map.json` from a model folder.
     public convenience init(folder: URL) throws {
@@ -80,8 +85,11 @@ public final class UnigramTokenizer: Tokenizer {
                 added.append(token)
             }
         }
-        let normalizer = self.normalizer
-        splitter = AddedTokenSplitter(tokens: added, normalize: normalizer.map { n in { n.normalize($0) } })
+        var normalize: (@Sendable ([Unicode.Scalar]) -> [Unicode.Scalar])?
+        if let n = normalizer {
+            normalize = { scalars in Array(n.normalize(TextNormalizer.string(scalars)).unicodeScalars) }
+        }
+        splitter = AddedTokenSplitter(tokens: added, normalize: normalize)
         addedByID = Dictionary(added.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let byContent = Dictionary(added.map { ($0.content, $0.id) }, uniquingKeysWith: { a, _ in a })
         addedIDByContent = byContent
@@ -123,36 +131,19 @@ public final class UnigramTokenizer: Tokenizer {
 
     // MARK: - Encoding
 
+    /// Token ids of `text` without special tokens and without truncation.
     public func tokenize(_ text: String) -> [Int] {
-        enum Item { case token(Int), text(TextPiece) }
-        var items: [Item] = []
-        var sawText = false
-        for (index, raw) in splitter.splitRaw(text).enumerated() {
-            switch raw {
-            case .token(let id):
-                items.append(.token(id))
-            case .text(let scalars):
-                let original = TextNormalizer.string(scalars)
-                let normalized = normalizer?.normalize(original) ?? original
-                for (inner, piece) in splitter.splitNormalized(Array(normalized.unicodeScalars)).enumerated() {
-                    switch piece {
-                    case .token(let id):
-                        items.append(.token(id))
-                    case .text(let s):
-                        items.append(.text(TextPiece(scalars: s, atStart: index == 0 && inner == 0, isFirst: !sawText)))
-                        sawText = true
-                    }
-                }
-            }
-        }
         var ids: [Int] = []
-        for item in items {
-            switch item {
+        var sawText = false
+        // The splitter returns added tokens and normalized text pieces (empty ones dropped).
+        for (index, piece) in splitter.split(text).enumerated() {
+            switch piece {
             case .token(let id):
                 ids.append(id)
-            case .text(let piece):
-                let words = preTokenizer?.split([piece]) ?? [piece]
-                for word in words {
+            case .text(let scalars):
+                let piece = TextPiece(scalars: scalars, atStart: index == 0, isFirst: !sawText)
+                sawText = true
+                for word in preTokenizer?.split([piece]) ?? [piece] {
                     var bytes: [UInt8] = []
                     bytes.reserveCapacity(word.scalars.count * 2)
                     for s in word.scalars { UTF8.encode(s) { bytes.append($0) } }
@@ -163,29 +154,55 @@ public final class UnigramTokenizer: Tokenizer {
         return ids
     }
 
-    /// Encodes a pair as the post-processor's pair template (`<s> A </s></s> B </s>`), truncating
-    /// with transformers' default `longest_first` strategy when `maxLength` is given.
-    public func encode(_ first: String, pair second: String, addSpecialTokens: Bool = true, maxLength: Int? = nil) -> Encoding {
-        var a = tokenize(first)
-        var b = tokenize(second)
-        if let maxLength {
-            let room = max(0, maxLength - (addSpecialTokens ? template.pairAdded : 0))
-            if a.count + b.count > room {
-                // tokenizers' `truncate_encodings`, LongestFirst with a pair.
-                var n1 = a.count, n2 = b.count
-                let swap = n1 > n2
-                if swap { (n1, n2) = (n2, n1) }
-                n2 = n1 > room ? n1 : max(n1, room - n1)
-                if n1 + n2 > room {
-                    n1 = room / 2
-                    n2 = n1 + room % 2
-                }
-                if swap { (n1, n2) = (n2, n1) }
-                a = Array(a.prefix(n1))
-                b = Array(b.prefix(n2))
+    /// Encodes one text, framed by the post-processor's single template (`<s> A </s>`).
+    /// - Parameters:
+    ///   - maxLength: truncate the content so that the result (special tokens included) has at most
+    ///     this many ids; `nil` uses `modelMaxLength` when `truncation` is true.
+    public func encode(_ text: String, addSpecialTokens: Bool = true, truncation: Bool = false,
+                       maxLength: Int? = nil) -> Encoding {
+        var content = tokenize(text)
+        if let limit = maxLength ?? (truncation ? modelMaxLength : nil) {
+            let room = max(0, limit - (addSpecialTokens ? template.singleAdded : 0))
+            if content.count > room { content.removeLast(content.count - room) }
+        }
+        return encoding(addSpecialTokens ? template.frame(content) : content)
+    }
+
+    /// A text or a pair (`<s> A </s></s> B </s>`), truncated with `strategy` to `maxLength` (else
+    /// `modelMaxLength`) when a strategy is given, as `tokenizers`' `truncate_encodings`.
+    public func encode(_ text: String, pair: String?, addSpecialTokens: Bool = true, truncation: TruncationStrategy?,
+                       maxLength: Int? = nil) throws -> Encoding {
+        var a = tokenize(text)
+        var b = pair.map(tokenize)
+        if let truncation, let limit = maxLength ?? modelMaxLength {
+            let added = addSpecialTokens ? (b == nil ? template.singleAdded : template.pairAdded) : 0
+            (a, b) = try Truncation.truncate(a, b, maxLength: max(0, limit - added), strategy: truncation, side: .right)
+        }
+        if let b { return encoding(addSpecialTokens ? template.frame(a, b) : a + b) }
+        return encoding(addSpecialTokens ? template.frame(a) : a)
+    }
+
+    /// Encodes several texts and right-pads them with `<pad>` to the longest, rounded up to a
+    /// multiple of `padToMultipleOf` (transformers' `padding=True, pad_to_multiple_of=`).
+    public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true, truncation: Bool = true,
+                            maxLength: Int? = nil, padToMultipleOf: Int? = nil) -> BatchEncoding {
+        var encodings = texts.map { encode($0, addSpecialTokens: addSpecialTokens, truncation: truncation, maxLength: maxLength) }
+        var length = encodings.map(\.ids.count).max() ?? 0
+        if let m = padToMultipleOf, m > 0, length % m != 0 { length += m - length % m }
+        let padToken = token(forID: padTokenID) ?? "<pad>"
+        for i in encodings.indices {
+            let missing = length - encodings[i].ids.count
+            if missing > 0 {
+                encodings[i].ids += [Int](repeating: padTokenID, count: missing)
+                encodings[i].tokens += [String](repeating: padToken, count: missing)
+                encodings[i].attentionMask += [Int](repeating: 0, count: missing)
             }
         }
-        return encoding(addSpecialTokens ? template.frame(a, b) : a + b)
+        return BatchEncoding(encodings: encodings)
+    }
+
+    private func encoding(_ ids: [Int]) -> Encoding {
+        Encoding(ids: ids, tokens: ids.map { token(forID: $0) ?? "" }, attentionMask: [Int](repeating: 1, count: ids.count))
     }
 
     // MARK: - Vocabulary
@@ -205,12 +222,15 @@ public final class UnigramTokenizer: Tokenizer {
 
     /// Tokens through the file's decoder (`Metaspace`: `▁` -> space, dropped in the first token), joined
     /// with spaces when the file has none; unknown ids are skipped; then transformers' clean-up.
-    public func decode(ids: [Int], skipSpecialTokens: Bool, cleanUp: Bool?) -> String {
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = false, cleanUpTokenizationSpaces cleanUp: Bool? = nil) -> String {
         let tokens = ids.compactMap { id -> String? in
             if skipSpecialTokens && specialIDs.contains(id) { return nil }
             return token(forID: id)
         }
         let text = decoder?.decode(tokens) ?? tokens.joined(separator: " ")
-        return (cleanUp ?? cleanUpTokenizationSpaces) ? RobertaTokenizer.cleanUp(text) : text
+        return (cleanUp ?? cleanUpTokenizationSpaces) ? TokenizationCleanUp.transformers(text) : text
     }
+
+    /// Text of a single id (fill-mask's `token_str`).
+    public func decode(_ id: Int) -> String { decode([id]) }
 }

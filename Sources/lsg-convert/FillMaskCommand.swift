@@ -4,33 +4,33 @@ import Foundation
 import LSGRuntime
 import Tokenization
 
-/// `lsg-convert fill-mask MODEL TEXT... [--input FILE] [--top-k 5] [--json]`: transformers'
-/// `pipeline("fill-mask")` on the bundled Float32 runtime, for RoBERTa, XLM-RoBERTa and CamemBERT
-/// masked-LM folders and their LSG conversions (tokenizer chosen from tokenizer.json's model type).
+/// `lsg-convert fill-mask MODEL TEXT... [--top-k 5] [--json]`: transformers' `pipeline("fill-mask")`
+/// on the bundled Float32 runtime, for RoBERTa and LSG-RoBERTa masked-LM folders.
 struct FillMaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fill-mask",
-        abstract: "Predict the <mask> tokens of texts, like the transformers fill-mask pipeline.",
+        abstract: "Predict the mask tokens (<mask>, [MASK]) of texts, like the transformers fill-mask pipeline.",
         discussion: """
-            MODEL is a RoBERTa / XLM-RoBERTa / CamemBERT (or LSG) masked-LM folder (config.json, weights, \
-            tokenizer files: byte-level BPE or SentencePiece Unigram, as tokenizer.json says), \
+            MODEL is a RoBERTa / XLM-RoBERTa / CamemBERT (or LSG) masked-LM folder (config.json, weights, tokenizer files), \
             or a model name found in the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub, \
             ~/.cache/huggingface/hub) or downloaded from HF_ENDPOINT unless HF_HUB_OFFLINE is set. \
             Each text is run alone, as the pipeline does, after truncation to the tokenizer's \
             model_max_length (the pipeline's tokenizer_kwargs={"truncation": True}). For each mask: the \
             softmax over the vocabulary of the logits there, the top-k tokens with their score, token \
             string and the text with that mask filled. With several masks every mask gets its own list \
-            and the sequence keeps the other <mask> tokens, as in transformers 4.36. --json prints \
+            and the sequence keeps the other mask tokens, as in transformers 4.36. The mask token is the \
+            tokenizer's (<mask> for RoBERTa, [MASK] for BERT). --json prints \
             the pipeline's result the way json.dumps writes it (a list of lists for several masks; one \
             entry per text when several texts are given). Texts also come from --input FILE ('-' for \
-            standard input), one per line, or the whole file as one text with --whole-input.
+            standard input), one per line, or the whole file as one text with --whole-input. The \
+            tokenizer follows tokenizer.json's model type (byte-level BPE, WordPiece, SentencePiece Unigram).
             """
     )
 
     @Argument(help: "Model folder or Hugging Face model name (e.g. roberta-base-lsg-4096, roberta-base).")
     var model: String
 
-    @Argument(help: "Texts, each with at least one <mask> (or none with --input).")
+    @Argument(help: "Texts, each with at least one mask token (<mask> for RoBERTa, XLM-R, CamemBERT; [MASK] for BERT), or none with --input.")
     var texts: [String] = []
 
     @OptionGroup var input: TextInputOptions
@@ -81,7 +81,7 @@ struct FillMaskCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if texts.isEmpty && input.inputPath == nil { throw ValidationError("give at least one text with a <mask>, or --input FILE") }
+        if texts.isEmpty && input.inputPath == nil { throw ValidationError("give at least one text with a mask token, or --input FILE") }
         if topK < 1 { throw ValidationError("--top-k must be at least 1") }
     }
 
@@ -89,9 +89,14 @@ struct FillMaskCommand: ParsableCommand {
         let overrideMap = runtimeOptions.apply()
         try CommandSupport.reportingErrors {
             let folder = try ModelArgument.resolveFolder(model, revision: revision)
+            let tokenizer = try TokenizerLoader.load(folder: folder)
             let texts = try input.texts(arguments: self.texts)
             if texts.isEmpty { throw ValidationError("no text in --input \(input.inputPath ?? "")") }
-            let tokenizer = try TokenizerLoader.load(folder: folder)
+            // A text without the tokenizer's mask token fails before the model is loaded.
+            for (n, text) in texts.enumerated()
+            where tokenizer.encode(text, addSpecialTokens: true, truncation: false, maxLength: nil).positions(of: tokenizer.maskTokenID).isEmpty {
+                throw FillMaskError.noMask(text: n + 1, of: texts.count, mask: tokenizer.maskToken, truncatedTo: nil)
+            }
             let runtime: RuntimeModel
             do {
                 // The pipeline loads AutoModelForMaskedLM whatever architectures[0] says; lm_head must exist.
@@ -106,11 +111,9 @@ struct FillMaskCommand: ParsableCommand {
             // position ids start at padding_idx + 1).
             let positions = runtime.config.maxPositionEmbeddings - runtime.config.padTokenId - 1
             let limit = min(tokenizer.modelMaxLength ?? positions, positions)
-            let encodings = texts.map { tokenizer.encode($0, truncation: true, maxLength: limit) }
-            let maskName = tokenizer.token(forID: tokenizer.maskTokenID) ?? "<mask>"
+            let encodings = texts.map { tokenizer.encode($0, addSpecialTokens: true, truncation: true, maxLength: limit) }
             for (n, encoding) in encodings.enumerated() where encoding.positions(of: tokenizer.maskTokenID).isEmpty {
-                let truncated = tokenizer.encode(texts[n]).ids.count > encoding.ids.count ? limit : nil
-                throw FillMaskError.noMask(text: n + 1, of: texts.count, mask: maskName, truncatedTo: truncated)
+                throw FillMaskError.noMask(text: n + 1, of: texts.count, mask: tokenizer.maskToken, truncatedTo: limit)
             }
 
             var results: [[Prediction]] = []

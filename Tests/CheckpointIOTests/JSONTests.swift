@@ -29,6 +29,13 @@ import TestSupport
         #expect(value.serialized(indent: nil, asciiOnly: true) == #"{"b": 9007199254740993, "a": [1.5, 0, "x\u00e9\u00e9\ud83d\ude00"], "c": null}"#)
     }
 
+    /// Keys are distinct when their bytes differ (serde's rule), even if canonically equivalent.
+    @Test func parserKeepsCanonicallyEquivalentKeysApart() throws {
+        let value = try JSONParser.parse("{\"caf\u{e9}\": 1, \"cafe\u{301}\": 2}")
+        #expect(value.objectValue?.map { Array($0.0.unicodeScalars).count } == [4, 5])
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(#"{"a": 1, "a": 2}"#) }
+    }
+
     @Test func parserRejectsBadDocuments() {
         for text in ["", "{", #"{"a":1,}"#, "[1 2]", #"{"a":1}x"#, "01x", #""\x""#, String(repeating: "[", count: 600)] {
             #expect(throws: JSONParser.Failure.self, "\(text.prefix(20))") { try JSONParser.parse(text) }

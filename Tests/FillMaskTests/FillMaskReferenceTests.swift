@@ -44,7 +44,7 @@ struct FillMaskReferenceTests {
     /// Tokenizes as the pipeline did, runs the model, compares ids, scores and strings.
     static func check(_ run: ReferenceFillMask.Run, folder: URL) throws {
         let tokenizer = try TokenizerLoader.load(folder: folder)
-        let encoding = tokenizer.encode(run.text, truncation: run.truncation ?? false)
+        let encoding = tokenizer.encode(run.text, addSpecialTokens: true, truncation: run.truncation ?? false, maxLength: nil)
         #expect(encoding.ids == run.input_ids)
         let fill = try FillMask(model: RuntimeModel(folder: folder.path))
 

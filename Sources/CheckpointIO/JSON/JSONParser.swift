@@ -79,7 +79,9 @@ public struct JSONParser {
         try enter()
         index += 1
         var pairs: [(String, JSONValue)] = []
-        var seen = Set<String>()
+        // Keys compare by their exact bytes, as Rust's serde does: Swift `String` equality is
+        // canonical equivalence and would call `é` and `e` + U+0301 duplicates.
+        var seen = Set<[UInt8]>()
         skipWhitespace()
         if current == UInt8(ascii: "}") { index += 1; depth -= 1; return .object(pairs) }
         while true {
@@ -87,7 +89,7 @@ public struct JSONParser {
             guard current == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let keyOffset = index
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw Failure(offset: keyOffset, message: "duplicate key \"\(key)\"") }
+            guard seen.insert(Array(key.utf8)).inserted else { throw Failure(offset: keyOffset, message: "duplicate key \"\(key)\"") }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
