@@ -10,7 +10,7 @@ indirect enum TextNormalizer: Sendable {
     case nfc, nfd, nfkc, nfkd
     case strip(left: Bool, right: Bool)
     case lowercase
-    /// Removes combining marks (category Mn), as `StripAccents` after an NFD/NFKD.
+    /// Removes combining marks (categories Mn, Mc, Me: `is_combining_mark` of tokenizers' `StripAccents`).
     case stripAccents
     case prepend(String)
 
@@ -83,7 +83,12 @@ indirect enum TextNormalizer: Sendable {
             for s in text.unicodeScalars { out.append(contentsOf: s.properties.lowercaseMapping.unicodeScalars) }
             return String(out)
         case .stripAccents:
-            return Self.string(text.unicodeScalars.filter { $0.properties.generalCategory != .nonspacingMark })
+            return Self.string(text.unicodeScalars.filter {
+                switch $0.properties.generalCategory {
+                case .nonspacingMark, .spacingMark, .enclosingMark: return false
+                default: return true
+                }
+            })
         case .prepend(let prefix):
             return text.isEmpty ? text : prefix + text
         }
