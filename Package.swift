@@ -33,6 +33,7 @@ let package = Package(
     products: [
         .executable(name: "lsg-convert", targets: ["lsg-convert"]),
         .library(name: "CheckpointIO", targets: ["CheckpointIO"]),
+        .library(name: "ModelFamilies", targets: ["ModelFamilies"]),
         .library(name: "LSGConversion", targets: ["LSGConversion"]),
         .library(name: "LSGRuntime", targets: ["LSGRuntime"]),
         .library(name: "Tokenization", targets: ["Tokenization"]),
@@ -48,31 +49,34 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// Bytes <-> tensors: safetensors, PyTorch zip, legacy torch.save, sharded folders. No model semantics.
         .target(name: "CheckpointIO", dependencies: ["CZlib"]),
+        /// The one table of model families and heads (class names, weight names, position offset,
+        /// config defaults, modeling module) that conversion, runtime, verify and the CLI consult.
+        .target(name: "ModelFamilies", dependencies: ["CheckpointIO"]),
         /// The project's Python modeling files (`modeling/*.py`), embedded at build time by the
         /// EmbedModelingFiles plugin: `modeling/` is their only copy, and a copied binary still writes them.
         .target(name: "ModelingFiles", plugins: ["EmbedModelingFiles"]),
         .executableTarget(name: "ModelingEmbedder"),
         .plugin(name: "EmbedModelingFiles", capability: .buildTool(), dependencies: ["ModelingEmbedder"]),
-        /// RoBERTa -> LSG conversion: rules, position/global embeddings, config, output folder.
-        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "CSHA256", "CFolderExchange", "ModelingFiles"]),
+        /// Encoder -> LSG conversion: rules, position/global embeddings, config, output folder.
+        .target(name: "LSGConversion", dependencies: ["CheckpointIO", "ModelFamilies", "CSHA256", "CFolderExchange", "ModelingFiles"]),
         /// SHA-256 block function with the x86 SHA extensions (provenance hashes of large sources).
         .target(name: "CSHA256"),
         /// Atomic exchange of two folders (renameat2 RENAME_EXCHANGE): `--force` / `upgrade --in-place` swaps.
         .target(name: "CFolderExchange"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
-        .target(name: "LSGRuntime", dependencies: ["CheckpointIO"], swiftSettings: kernelSettings),
+        .target(name: "LSGRuntime", dependencies: ["CheckpointIO", "ModelFamilies"], swiftSettings: kernelSettings),
         /// RoBERTa byte-level BPE, BERT WordPiece and XLM-R/CamemBERT SentencePiece Unigram tokenizers (ids identical to Hugging Face tokenizers);
         /// CheckpointIO's JSON parser reads vocabularies with their exact key strings.
         .target(name: "Tokenization", dependencies: ["CheckpointIO"]),
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
         .target(name: "HubCache"),
         /// `lsg-convert verify`: checks a converted model against its original.
-        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "Tokenization", "LSGRuntime", "ModelingFiles"]),
+        .target(name: "LSGVerification", dependencies: ["CheckpointIO", "ModelFamilies", "Tokenization", "LSGRuntime", "ModelingFiles"]),
         // MARK: - Command line
         .executableTarget(
             name: "lsg-convert",
             dependencies: [
-                "CheckpointIO", "LSGConversion", "LSGRuntime",
+                "CheckpointIO", "ModelFamilies", "LSGConversion", "LSGRuntime",
                 "Tokenization", "HubCache", "LSGVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -82,13 +86,14 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),
-        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "CheckpointIO", "ModelingFiles", "TestSupport"]),
-        .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "ModelFamiliesTests", dependencies: ["ModelFamilies", "CheckpointIO", "TestSupport"]),
+        .testTarget(name: "LSGConversionTests", dependencies: ["LSGConversion", "ModelFamilies", "CheckpointIO", "ModelingFiles", "TestSupport"]),
+        .testTarget(name: "LSGRuntimeTests", dependencies: ["LSGRuntime", "ModelFamilies", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(name: "HubCacheTests", dependencies: ["HubCache", "TestSupport"]),
         .testTarget(name: "FillMaskTests", dependencies: ["LSGRuntime", "LSGConversion", "Tokenization", "CheckpointIO", "TestSupport"]),
         .testTarget(name: "ModelingFilesTests", dependencies: ["ModelingFiles", "TestSupport"]),
-        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "CheckpointIO", "ModelingFiles", "TestSupport"]),
+        .testTarget(name: "LSGVerificationTests", dependencies: ["LSGVerification", "ModelFamilies", "CheckpointIO", "ModelingFiles", "TestSupport"]),
     ]
 )

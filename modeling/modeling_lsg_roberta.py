@@ -90,6 +90,7 @@ class LSGRobertaConfig(_ConfigBase):
     lsg_module = "modeling_lsg_roberta"
     lsg_stem = "Roberta"
     default_vocab_size = 50265  # RobertaConfig's
+    default_special_ids = (1, 0, 2)  # RobertaConfig's pad, bos, eos
 
     def __init__(
         self,
@@ -105,9 +106,9 @@ class LSGRobertaConfig(_ConfigBase):
         type_vocab_size=2,
         initializer_range=0.02,
         layer_norm_eps=1e-12,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
+        pad_token_id=None,
+        bos_token_id=None,
+        eos_token_id=None,
         position_embedding_type="absolute",
         use_cache=True,
         classifier_dropout=None,
@@ -128,6 +129,9 @@ class LSGRobertaConfig(_ConfigBase):
         kwargs.setdefault("tie_word_embeddings", True)
         kwargs.setdefault("is_decoder", False)
         kwargs.setdefault("add_cross_attention", False)
+        pad_token_id, bos_token_id, eos_token_id = (
+            self.default_special_ids[i] if value is None else value
+            for i, value in enumerate((pad_token_id, bos_token_id, eos_token_id)))
         super().__init__(pad_token_id=pad_token_id, bos_token_id=bos_token_id, eos_token_id=eos_token_id, **kwargs)
         for key in ("tie_word_embeddings", "is_decoder", "add_cross_attention"):
             # transformers 5's base class no longer declares these: keep them as plain attributes.
@@ -243,10 +247,27 @@ def _has_sparse_part(config) -> bool:
 # ----------------------------------------------------------------------------------------------------
 
 
+_USE_SDPA = hasattr(F, "scaled_dot_product_attention")
+
+
 def _attend(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mask: Optional[torch.Tensor],
             dropout: nn.Dropout) -> torch.Tensor:
     """softmax(Q Kᵀ / √d + mask) V over the last two dims; query (..., Lq, d), key/value (..., Lk, d),
-    mask additive and broadcastable to (..., Lq, Lk). The division follows the matmul, as in the reference."""
+    mask additive and broadcastable to (..., Lq, Lk).
+
+    Uses torch's fused scaled_dot_product_attention (which recomputes the probabilities in the backward
+    pass instead of keeping them) with the leading dims flattened; otherwise the reference's formula."""
+    if _USE_SDPA:
+        lead = query.shape[:-2]
+        q = query.reshape(-1, 1, *query.shape[-2:])
+        k = key.expand(*lead, *key.shape[-2:]).reshape(-1, 1, *key.shape[-2:])
+        v = value.expand(*lead, *value.shape[-2:]).reshape(-1, 1, *value.shape[-2:])
+        m = None
+        if mask is not None:
+            m = mask.to(query.dtype).expand(*lead, mask.shape[-2], key.shape[-2]).reshape(-1, 1, mask.shape[-2], key.shape[-2])
+        p = dropout.p if dropout.training else 0.0
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=m, dropout_p=p)
+        return out.reshape(*lead, *out.shape[-2:])
     scores = query @ key.transpose(-1, -2) / math.sqrt(query.shape[-1])
     if mask is not None:
         scores = scores + mask
@@ -757,6 +778,8 @@ class LSGRobertaPooler(nn.Module):
 class LSGRobertaLMHead(nn.Module):
     """RoBERTa's MLM head: dense, gelu, layer_norm, decoder (tied to the word embeddings) + bias."""
 
+    zero_init_bias = True
+
     def __init__(self, config):
         super().__init__()
         self.dense = nn.Linear(config.hidden_size, config.hidden_size)
@@ -838,7 +861,7 @@ class LSGRobertaPreTrainedModel(PreTrainedModel):
             elif isinstance(module, nn.LayerNorm):
                 _init_ones(module.weight)
                 _init_zeros(module.bias)
-            elif isinstance(module, LSGRobertaLMHead):
+            elif getattr(module, "zero_init_bias", False):  # the MLM heads' separate bias parameter
                 _init_zeros(module.bias)
 
 

@@ -11,7 +11,7 @@ public struct ModelFolder: Sendable {
     /// Tokenizer files a RoBERTa folder may carry.
     public static let tokenizerFileNames = [
         "tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json",
-        "special_tokens_map.json", "added_tokens.json", "sentencepiece.bpe.model",
+        "special_tokens_map.json", "added_tokens.json", "sentencepiece.bpe.model", "vocab.txt",
     ]
 
     public let url: URL

@@ -10,10 +10,13 @@ public struct SpecialTokenIDs: Sendable, Equatable {
     public var bos: Int?
     /// `tokenizer.mask_token_id` (50264 for roberta-base).
     public var mask: Int?
+    /// The end-of-sequence id: `eos_token`, else `sep_token` (`[SEP]` for BERT), else config `eos_token_id`.
+    public var eos: Int?
 
-    public init(bos: Int?, mask: Int?) {
+    public init(bos: Int?, mask: Int?, eos: Int? = nil) {
         self.bos = bos
         self.mask = mask
+        self.eos = eos
     }
 
     /// Reads the ids from the tokenizer files in `folder`, falling back to `config` for bos.
@@ -49,12 +52,27 @@ public struct SpecialTokenIDs: Sendable, Equatable {
             }
         }
         add(json("vocab.json")?.objectValue)
+        // WordPiece vocab.txt (BERT): one token per line, id = line number.
+        let vocabText = try? String(contentsOf: folder.appendingPathComponent("vocab.txt"), encoding: .utf8)
+        if let vocabText {
+            for (id, line) in vocabText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let token = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+                if !token.isEmpty, vocabulary[token] == nil { vocabulary[token] = id }
+            }
+        }
         add(json("added_tokens.json")?.objectValue)
         for (id, token) in tokenizerConfig?["added_tokens_decoder"]?.objectValue ?? [] {
             if let content = token["content"]?.stringValue, let id = Int(id) { vocabulary[content] = id }
         }
-        func id(_ key: String) -> Int? { tokenString(key).flatMap { vocabulary[$0] } }
+        // BertTokenizer's defaults when a vocab.txt folder does not name its special tokens.
+        let wordPieceDefaults = ["cls_token": "[CLS]", "mask_token": "[MASK]", "sep_token": "[SEP]"]
+        func id(_ key: String) -> Int? {
+            if let token = tokenString(key) { return vocabulary[token] }
+            guard vocabText != nil, let token = wordPieceDefaults[key] else { return nil }
+            return vocabulary[token]
+        }
         let bos = id("bos_token") ?? id("cls_token") ?? config["bos_token_id"]?.intValue
-        return SpecialTokenIDs(bos: bos, mask: id("mask_token"))
+        let eos = id("eos_token") ?? id("sep_token") ?? config["eos_token_id"]?.intValue
+        return SpecialTokenIDs(bos: bos, mask: id("mask_token"), eos: eos)
     }
 }

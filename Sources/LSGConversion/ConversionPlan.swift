@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import ModelFamilies
 
 /// Everything a conversion will do, decided and validated before anything is written: the output
 /// tensors with their rules, the dropped source tensors, the new config. `description` is what
@@ -19,7 +20,7 @@ public struct ConversionPlan: Sendable {
     }
 
     public var family: ModelFamily
-    public var head: TargetHead
+    public var head: TaskHead
     /// `LSGRobertaForMaskedLM`...
     public var targetClass: String
     /// The source's `architectures[0]`, if any.
@@ -39,6 +40,8 @@ public struct ConversionPlan: Sendable {
     public var seed: UInt64
     /// `initializer_range` of the config (std of new random weights).
     public var initializerRange: Double
+    /// The source's sentence-transformers files, copied along (`nil`: not such an export).
+    public var sentenceTransformers: SentenceTransformersFiles? = nil
 
     public func entry(named name: String) -> Entry? { entries.first { $0.info.name == name } }
 
@@ -51,7 +54,7 @@ extension ConversionPlan: CustomStringConvertible {
         var lines: [String] = []
         let arch = sourceArchitecture ?? "no architectures in config.json"
         lines.append("Source: \(arch) (model_type \(family.modelType), \(sourceFormat.rawValue)\(sourceIsLSG ? ", already LSG" : ""))")
-        lines.append("Target: \(targetClass), max length \(maxLength) (\(maxLength + 2) positions)")
+        lines.append("Target: \(targetClass), max length \(maxLength) (\(maxLength + family.positionOffset) positions)")
         let width = entries.map { $0.rule.label.count }.max() ?? 0
         lines.append("Tensors: \(entries.count) written (\(Self.bytes(outputByteCount))), \(dropped.count) dropped")
         for entry in entries {
@@ -61,14 +64,17 @@ extension ConversionPlan: CustomStringConvertible {
             case .copied: break
             case let .renamed(from): line += "  <- \(from)"
             case let .extendedPositions(from, rows):
-                let copies = PositionEmbeddings.copies(maxLength: maxLength, sourceRows: rows)
-                line += "  <- \(from) [\(rows) rows]: rows 0-1 kept, rows 2-\(rows - 1) tiled \(copies)x"
+                let offset = family.positionOffset
+                let copies = PositionEmbeddings.copies(maxLength: maxLength, sourceRows: rows, offset: offset)
+                line += "  <- \(from) [\(rows) rows]: " + (offset > 0 ? "rows 0-\(offset - 1) kept, rows \(offset)-\(rows - 1)" : "rows 0-\(rows - 1)") + " tiled \(copies)x"
             case let .generatedGlobals(initializer):
                 switch initializer {
                 case let .deterministic(bos, mask, stride, keep):
-                    line += "  positions ordered with stride \(stride) + word[\(bos)] (row 0) / word[\(mask)]" + (keep ? "; row 0 kept from the source" : "")
+                    line += "  positions ordered with stride \(stride) + word[\(bos)] (row 0) / word[\(mask)]"
+                        + (family.globalsAddTokenType ? " + token_type[0]" : "") + (keep ? "; row 0 kept from the source" : "")
                 case let .random(bos, stride, keep):
-                    line += "  multivariate normal of the word embeddings (seed \(seed)), row 0 = word[\(bos)], + positions ordered with stride \(stride)" + (keep ? "; row 0 kept from the source" : "")
+                    line += "  multivariate normal of the word embeddings (seed \(seed)), row 0 = word[\(bos)], + positions ordered with stride \(stride)"
+                        + (family.globalsAddTokenType ? " + token_type[0] (twice in row 0, as the reference does)" : "") + (keep ? "; row 0 kept from the source" : "")
                 }
             case let .newTensor(initializer, std):
                 switch initializer {

@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import ModelFamilies
 
 /// Decides a conversion: the target class, the config, and a rule for every output tensor
 /// (reference §2-§6). Pure: reads only tensor infos, the config and the tokenizer files.
@@ -12,19 +13,24 @@ public enum ConversionPlanner {
         }
         guard let family = ModelFamily.forModelType(modelType) else {
             throw ConversionError(.unsupportedModelType, "config.json",
-                                  "model_type \"\(modelType)\" is not supported (supported: \(ModelFamily.all.map(\.modelType).joined(separator: ", ")))")
+                                  "model_type \"\(modelType)\" is not supported (supported: \(ModelFamily.supportedModelTypes.joined(separator: ", ")))")
         }
         guard options.maxLength >= 1 else {
             throw ConversionError(.invalidOption, "--max-len", "must be at least 1, got \(options.maxLength)")
         }
 
-        // Architecture: the option, else the source's architectures[0], else <Stem>ForMaskedLM.
+        // Architecture: the option, else the source's architectures[0], else the family's default
+        // (reference `_DEFAULT_ARCHITECTURE_TYPE`: RobertaForMaskedLM, BertForPreTraining).
         let sourceArchitecture = folder.architecture
-        let requested = options.architecture ?? sourceArchitecture ?? family.classStem + TargetHead.maskedLM.rawValue
-        guard let head = TargetHead(architecture: requested, family: family) else {
+        // A sentence-transformers export is an encoder whose pooling lives in its own module: with no
+        // architectures it becomes the bare model (the reference would pick its pre-training default).
+        let sentenceTransformers = try SentenceTransformersFiles.find(in: folder.url)
+        let defaultTask = sentenceTransformers != nil ? TaskHead.model : family.defaultHead
+        let requested = options.architecture ?? sourceArchitecture ?? family.className(defaultTask) ?? family.classStem
+        guard let head = family.task(forClassName: requested) else {
             let hint = options.architecture == nil ? " (from config.json; choose one with --architecture)" : ""
             throw ConversionError(.unsupportedArchitecture, requested,
-                                  "not a \(family.classStem) architecture\(hint); expected one of: \(TargetHead.acceptedNames(family).joined(separator: ", "))")
+                                  "not a \(family.classStem) architecture\(hint); expected one of: \(family.acceptedClassNames.joined(separator: ", "))")
         }
 
         var warnings: [String] = []
@@ -46,8 +52,8 @@ public enum ConversionPlanner {
         var dropped: [ConversionPlan.Dropped] = []
         for info in source.tensorInfos {
             var name = info.name
-            let prefixed = name.hasPrefix(ModelFamily.backbonePrefix)
-            if prefixed { name.removeFirst(ModelFamily.backbonePrefix.count) }
+            let prefixed = name.hasPrefix(family.backbonePrefix)
+            if prefixed { name.removeFirst(family.backbonePrefix.count) }
             // transformers (`_fix_key`) renames TF-era LayerNorm parameters on load.
             if name.hasSuffix(".gamma") { name = String(name.dropLast(6)) + ".weight" }
             if name.hasSuffix(".beta") { name = String(name.dropLast(5)) + ".bias" }
@@ -55,7 +61,7 @@ public enum ConversionPlanner {
                 if name == "embeddings.position_ids" || name == "embeddings.token_type_ids" {
                     dropped.append(.init(name: info.name, reason: "buffer, rebuilt from max_position_embeddings at load time"))
                 } else if backbone[name] != nil {
-                    throw ConversionError(.invalidSource, info.name, "appears twice (with and without the roberta. prefix)")
+                    throw ConversionError(.invalidSource, info.name, "appears twice (with and without the \(family.backbonePrefix) prefix)")
                 } else {
                     backbone[name] = info
                 }
@@ -75,8 +81,9 @@ public enum ConversionPlanner {
             throw ConversionError(.invalidSource, "embeddings.position_embeddings.weight", "missing from the source weights or not [N, \(D)]")
         }
         let sourceRows = positions.shape[0]
-        guard sourceRows > PositionEmbeddings.offset else {
-            throw ConversionError(.invalidSource, positions.name, "has \(sourceRows) rows; RoBERTa tables have 2 offset rows plus at least one position")
+        let offset = family.positionOffset
+        guard sourceRows > offset else {
+            throw ConversionError(.invalidSource, positions.name, "has \(sourceRows) rows; \(family.classStem) tables have \(offset) offset rows plus at least one position")
         }
         if let declared = config["vocab_size"]?.intValue, declared != V {
             throw ConversionError(.invalidSource, word.name, "has \(V) rows but config.json vocab_size is \(declared)")
@@ -103,7 +110,7 @@ public enum ConversionPlanner {
         warnings += configWarnings
         let initializerRange = newConfig["initializer_range"]?.doubleValue ?? 0.02
 
-        let prefix = head.backbonePrefix
+        let prefix = family.backbonePrefix(head)
         var entries: [ConversionPlan.Entry] = []
         var used = Set<String>()
         func copyRule(_ body: String, _ info: TensorInfo) -> TensorRule {
@@ -126,7 +133,7 @@ public enum ConversionPlanner {
                              rule: copyRule("embeddings.word_embeddings.weight", word)))
         used.insert("embeddings.position_embeddings.weight")
         entries.append(.init(info: TensorInfo(name: prefix + "embeddings.position_embeddings.weight", dtype: outDType(positions),
-                                              shape: [options.maxLength + PositionEmbeddings.offset, D]),
+                                              shape: [options.maxLength + offset, D]),
                              rule: .extendedPositions(from: positions.name, sourceRows: sourceRows)))
         try expectBackbone("embeddings.token_type_embeddings.weight", [typeVocab, D])
 
@@ -150,7 +157,7 @@ public enum ConversionPlanner {
                 throw ConversionError(.invalidSource, prefix + globalName, "--keep-first-global-token needs the source's global table, which is missing")
             }
             // Validate the stride now (it depends on the source's position count).
-            _ = try GlobalEmbeddings.orderedSourceRows(positionRows: sourceRows - PositionEmbeddings.offset, stride: options.globalPositionalStride)
+            _ = try GlobalEmbeddings.orderedSourceRows(positionRows: sourceRows - offset, stride: options.globalPositionalStride)
             let ids = SpecialTokenIDs.read(folder: folder.url, config: config)
             guard let bos = ids.bos else {
                 throw ConversionError(.missingTokenID, "bos_token", "no bos or cls token in the tokenizer files of \(folder.url.path) and no bos_token_id in config.json")
@@ -191,8 +198,8 @@ public enum ConversionPlanner {
         }
 
         // Pooler: copied when the target has one, new otherwise (HF init), dropped when it has none.
-        let poolerParts: [HeadTensor] = [HeadTensor("pooler.dense.weight", [D, D], .normal), HeadTensor("pooler.dense.bias", [D], .zeros)]
-        if head.hasPooler {
+        let poolerParts = ModelFamily.poolerTensors(hidden: D)
+        if family.hasPooler(head) {
             for part in poolerParts {
                 if let info = backbone[part.name] {
                     guard info.shape == part.shape else {
@@ -213,13 +220,15 @@ public enum ConversionPlanner {
 
         // Head weights: same name and shape are kept (transformers loads them), missing ones are new.
         var usedHeads = Set<String>()
-        for part in head.headTensors(hidden: D, vocab: V, numLabels: LSGConfigBuilder.numLabels(newConfig)) {
+        let tied = family.languageModel.tiedTensors
+        for part in family.headTensors(head, hidden: D, vocab: V, numLabels: LSGConfigBuilder.numLabels(newConfig)) {
             var found = heads[part.name]
             var foundName = part.name
-            // Old MLM checkpoints may store the output bias only as the tied `lm_head.decoder.bias`.
-            if found == nil, part.name == "lm_head.bias", let tied = heads["lm_head.decoder.bias"] {
-                found = tied
-                foundName = "lm_head.decoder.bias"
+            // Old MLM checkpoints may store the output bias only as the tied decoder bias
+            // (`lm_head.decoder.bias`, `cls.predictions.decoder.bias`).
+            if found == nil, let copy = tied.first(where: { $0.duplicates == part.name }), let info = heads[copy.name] {
+                found = info
+                foundName = copy.name
             }
             if let info = found {
                 guard info.shape == part.shape else {
@@ -228,7 +237,7 @@ public enum ConversionPlanner {
                 }
                 usedHeads.insert(foundName)
                 entries.append(.init(info: TensorInfo(name: part.name, dtype: outDType(info), shape: part.shape),
-                                     rule: foundName == part.name ? .copied(from: info.name) : .renamed(from: info.name)))
+                                     rule: info.name == part.name ? .copied(from: info.name) : .renamed(from: info.name)))
             } else {
                 entries.append(.init(info: TensorInfo(name: part.name, dtype: modelDType, shape: part.shape),
                                      rule: .newTensor(part.initializer, std: initializerRange)))
@@ -236,8 +245,8 @@ public enum ConversionPlanner {
         }
         for (name, info) in heads where !usedHeads.contains(name) {
             let reason: String
-            if name == "lm_head.decoder.weight" || name == "lm_head.decoder.bias" {
-                reason = "tied to \(name.hasSuffix("weight") ? "the word embeddings" : "lm_head.bias"); save_pretrained omits it"
+            if let copy = tied.first(where: { $0.name == name }) {
+                reason = "tied to \(copy.duplicates == "embeddings.word_embeddings.weight" ? "the word embeddings" : copy.duplicates); save_pretrained omits it"
             } else {
                 reason = "\(family.lsgClassName(head)) has no such head weight"
             }
@@ -245,10 +254,17 @@ public enum ConversionPlanner {
         }
         dropped.sort { $0.name < $1.name }
 
-        return ConversionPlan(
+        if let sentenceTransformers {
+            var names = sentenceTransformers.files + sentenceTransformers.moduleFolders.map { $0 + "/" }
+            if names.isEmpty { names = ["modules.json"] }
+            warnings.append("sentence-transformers export: copying \(names.joined(separator: ", ")); sentence_bert_config.json max_seq_length becomes \(options.maxLength); load with SentenceTransformer(dir, trust_remote_code=True)")
+        }
+        var plan = ConversionPlan(
             family: family, head: head, targetClass: family.lsgClassName(head), sourceArchitecture: sourceArchitecture,
             sourceIsLSG: sourceIsLSG, sourceFormat: source.format, maxLength: options.maxLength, entries: entries,
             dropped: dropped, config: newConfig, specialTokens: SpecialTokenIDs.read(folder: folder.url, config: config),
             warnings: warnings, seed: options.seed, initializerRange: initializerRange)
+        plan.sentenceTransformers = sentenceTransformers
+        return plan
     }
 }

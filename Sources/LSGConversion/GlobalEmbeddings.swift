@@ -68,12 +68,16 @@ public enum GlobalEmbeddings {
     }
 
     /// Deterministic init (§5b): `ordered[0] + word[bos]`, `ordered[j] + word[mask]` for j ≥ 1,
-    /// added in Float32 (no token-type embedding, no LayerNorm for RoBERTa).
-    public static func deterministic(ordered: [Float], hidden D: Int, bosRow: [Float], maskRow: [Float]) -> [Float] {
+    /// added in Float32, then `+ tokenType` on every row when given (BERT's conversion with
+    /// `use_token_ids`: `positions += token_type_embeddings[0]` after the word rows, in that order).
+    /// No LayerNorm.
+    public static func deterministic(ordered: [Float], hidden D: Int, bosRow: [Float], maskRow: [Float],
+                                     tokenType: [Float]? = nil) -> [Float] {
         var out = ordered
         for j in 0..<rows {
             let word = j == 0 ? bosRow : maskRow
             for c in 0..<D { out[j * D + c] += word[c] }
+            if let tokenType { for c in 0..<D { out[j * D + c] += tokenType[c] } }
         }
         return out
     }

@@ -1,4 +1,5 @@
 import CheckpointIO
+import ModelFamilies
 
 /// Builds the converted model's config.json from the source's, the way the reference's
 /// `LSGRobertaConfig.from_pretrained(source, architectures=..., **model_kwargs)` followed by
@@ -19,28 +20,13 @@ public enum LSGConfigBuilder {
     public static let reservedKeys: [String: String] = [
         "architectures": "use --architecture",
         "auto_map": "it names the reference's remote-code classes",
-        "max_position_embeddings": "use --max-len (it becomes max-len + 2)",
+        "max_position_embeddings": "use --max-len (it becomes max-len + the family's position offset)",
         "_name_or_path": "it is the output path",
         "base_model_prefix": "\"lsg\" marks an LSG model",
         "model_type": "the conversion keeps the source's model type",
         "torch_dtype": "use --dtype",
     ]
 
-    /// RobertaConfig keys that `save_pretrained` always writes (they are not `PretrainedConfig`
-    /// attributes, or their RoBERTa default differs from the base class's), with their defaults: a
-    /// source config that omits them (hand-written configs such as roberta-base's) gets them back,
-    /// as the reference's load + save does.
-    static func familyDefaults(_ family: ModelFamily) -> [(String, JSONValue)] {
-        [
-            ("attention_probs_dropout_prob", .double(0.1)), ("bos_token_id", .int(0)), ("classifier_dropout", .null),
-            ("eos_token_id", .int(2)), ("hidden_act", .string("gelu")), ("hidden_dropout_prob", .double(0.1)),
-            ("hidden_size", .int(768)), ("initializer_range", .double(0.02)), ("intermediate_size", .int(3072)),
-            ("layer_norm_eps", .double(1e-12)), ("max_position_embeddings", .int(512)),
-            ("num_attention_heads", .int(12)), ("num_hidden_layers", .int(12)), ("pad_token_id", .int(1)),
-            ("position_embedding_type", .string("absolute")), ("type_vocab_size", .int(2)),
-            ("use_cache", .bool(true)), ("vocab_size", .int(Int64(family.defaultVocabSize))),
-        ]
-    }
 
     /// `PretrainedConfig().to_dict()` of transformers 4.36.2. `save_pretrained` writes a key of this
     /// table only when its value differs from this default (or from the config class's own default),
@@ -76,12 +62,12 @@ public enum LSGConfigBuilder {
     ///   - torchDType: `torch_dtype` of the output (`float32`...).
     ///   - tokenizerClass: `tokenizer_class` to write when the source config has none
     ///     (``TokenizerClassName``; the family's slow class when nil).
-    public static func build(source: JSONValue, family: ModelFamily, head: TargetHead,
+    public static func build(source: JSONValue, family: ModelFamily, head: TaskHead,
                              options: ConversionOptions, torchDType: String,
                              tokenizerClass: String? = nil) throws -> (config: JSONValue, warnings: [String]) {
         var config = source
         var warnings: [String] = []
-        for (key, value) in familyDefaults(family) where config[key] == nil { config.set(key, value) }
+        for (key, value) in family.configDefaults where config[key] == nil { config.set(key, value) }
         for (key, value) in lsgDefaults where config[key] == nil { config.set(key, value) }
 
         func setIfGiven(_ key: String, _ value: JSONValue?) { if let value { config.set(key, value) } }
@@ -117,7 +103,7 @@ public enum LSGConfigBuilder {
         config.set("architectures", .array([.string(family.lsgClassName(head))]))
         config.set("auto_map", family.autoMap)
         config.set("base_model_prefix", .string("lsg"))
-        config.set("max_position_embeddings", .int(Int64(options.maxLength + PositionEmbeddings.offset)))
+        config.set("max_position_embeddings", .int(Int64(options.maxLength + family.positionOffset)))
         config.set("torch_dtype", .string(torchDType))
         config.set("transformers_version", .string(transformersVersion))
         if let name = options.nameOrPath { config.set("_name_or_path", .string(name)) }
@@ -132,6 +118,27 @@ public enum LSGConfigBuilder {
         }
         return (config, warnings)
     }
+
+    /// `generation_config.json` as `save_pretrained` writes it for classes that can generate:
+    /// `GenerationConfig.from_model_config(config)` keeps the generation parameters of the model
+    /// config (those that differ from the defaults are the ones a saved config still holds), plus
+    /// `_from_model_config` and `transformers_version`; `to_json_string` sorts keys, indent 2.
+    public static func generationConfig(_ config: JSONValue) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("_from_model_config", .bool(true))]
+        for key in generationKeys { if let value = config[key], !value.isNull { pairs.append((key, value)) } }
+        pairs.append(("transformers_version", .string(transformersVersion)))
+        return JSONValue.object(pairs).sortedKeys()
+    }
+
+    /// `GenerationConfig` attributes that `PretrainedConfig` also carries (transformers 4.36.2).
+    static let generationKeys = [
+        "bad_words_ids", "begin_suppress_tokens", "bos_token_id", "decoder_start_token_id", "diversity_penalty",
+        "do_sample", "early_stopping", "encoder_no_repeat_ngram_size", "eos_token_id", "exponential_decay_length_penalty",
+        "forced_bos_token_id", "forced_eos_token_id", "length_penalty", "max_length", "min_length", "no_repeat_ngram_size",
+        "num_beam_groups", "num_beams", "num_return_sequences", "output_attentions", "output_hidden_states",
+        "output_scores", "pad_token_id", "remove_invalid_values", "repetition_penalty", "return_dict_in_generate",
+        "sep_token_id", "suppress_tokens", "temperature", "top_k", "top_p", "typical_p",
+    ]
 
     /// Upper bound of `--set num_labels` (a classification head of D x n weights is written too).
     public static let maximumNumLabels = 1_000_000

@@ -1,3 +1,4 @@
+import ModelFamilies
 import CheckpointIO
 import Dispatch
 import Foundation
@@ -34,7 +35,11 @@ public struct LSGConverter {
 
     /// Plans the conversion (validating every option).
     public func plan() throws -> ConversionPlan {
-        try ConversionPlanner.plan(folder: folder, source: source, options: options)
+        var plan = try ConversionPlanner.plan(folder: folder, source: source, options: options)
+        if modelingFileOverride == nil, modelingFiles.file(module: plan.family.modelingModule) == nil {
+            plan.warnings.append("\(plan.family.modelingModule).py is not built into this lsg-convert: the folder is written without it (verify check 6 reports it; `lsg-convert upgrade` adds it once built in)")
+        }
+        return plan
     }
 
     /// Converts into `destination`. Nothing exists at `destination` unless this returns normally
@@ -48,8 +53,15 @@ public struct LSGConverter {
         if sourcePath == destinationPath || sourcePath.hasPrefix(destinationPath + "/") {
             throw ConversionError(.outputExists, destination.path, "is the source model folder (or contains it); choose another --output")
         }
-        // Before anything is written: the family's module and every sibling it imports.
-        let modeling = try modelingFiles.closure(of: plan.family.modelingModule, override: modelingFileOverride)
+        // Before anything is written: the family's module and every sibling it imports. A family
+        // whose module is not built in yet (BERT until modeling_lsg_bert.py lands, issue 12 item 5)
+        // converts without it; `plan()` warns.
+        let modeling: [ModelingFile]
+        if modelingFileOverride == nil, modelingFiles.file(module: plan.family.modelingModule) == nil {
+            modeling = []
+        } else {
+            modeling = try modelingFiles.closure(of: plan.family.modelingModule, override: modelingFileOverride)
+        }
         let output = try OutputFolder(destination: destination, force: force)
         do {
             // Overflow-safe total (absurd sizes from options or config saturate to Int.max).
@@ -103,7 +115,13 @@ public struct LSGConverter {
 
         try writeText(plan.config.sortedKeys().serialized(indent: 2, asciiOnly: true) + "\n", to: output.url("config.json"))
         progress(.wroteFile("config.json"))
+        if plan.family.head(plan.head)?.canGenerate == true {
+            try writeText(LSGConfigBuilder.generationConfig(plan.config).serialized(indent: 2, asciiOnly: true) + "\n",
+                          to: output.url("generation_config.json"))
+            progress(.wroteFile("generation_config.json"))
+        }
         try copyTokenizerFiles(into: output, progress: progress)
+        if let sentence = plan.sentenceTransformers { try copySentenceTransformersFiles(sentence, into: output, progress: progress) }
         for file in modeling {
             do {
                 try file.bytes.write(to: output.url(file.name))
@@ -130,14 +148,14 @@ public struct LSGConverter {
               case let .generatedGlobals(initializer) = entry.rule else { return nil }
         progress(.computingGlobals)
         let D = entry.info.shape[1]
-        let prefix = plan.head.backbonePrefix
+        let prefix = plan.family.backbonePrefix(plan.head)
         guard let positionEntry = plan.entry(named: prefix + "embeddings.position_embeddings.weight"),
               let positionName = positionEntry.rule.sourceName,
               let wordName = plan.entry(named: prefix + "embeddings.word_embeddings.weight")?.rule.sourceName
         else { throw ConversionError(.invalidSource, nil, "the plan has no position or word embeddings") }
         let positionData = try source.tensor(named: positionName)
         let table = positionData.floats()
-        let body = Array(table[(PositionEmbeddings.offset * D)...])
+        let body = Array(table[(plan.family.positionOffset * D)...])
         var random = SeededGaussian(seed: options.seed, stream: "global_embeddings/position-rows")
         let stride: Int
         switch initializer {
@@ -152,18 +170,35 @@ public struct LSGConverter {
             row.withUnsafeMutableBufferPointer { TensorBytes.decode(raw, word.info.dtype, into: $0, count: D) }
             return row
         }
+        // BERT's conversion adds token_type_embeddings[0] to the global rows (use_token_ids=True).
+        var tokenType: [Float]?
+        if plan.family.globalsAddTokenType {
+            guard let typeName = plan.entry(named: prefix + "embeddings.token_type_embeddings.weight")?.rule.sourceName else {
+                throw ConversionError(.invalidSource, nil, "the plan has no token type embeddings")
+            }
+            tokenType = Array(try source.tensor(named: typeName).floats().prefix(D))
+        }
         var result: [Float]
         switch initializer {
         case let .deterministic(bos, mask, _, _):
-            result = GlobalEmbeddings.deterministic(ordered: ordered, hidden: D, bosRow: wordRow(bos), maskRow: wordRow(mask))
+            result = GlobalEmbeddings.deterministic(ordered: ordered, hidden: D, bosRow: wordRow(bos), maskRow: wordRow(mask),
+                                                    tokenType: tokenType)
         case let .random(bos, _, _):
             var draws = SeededGaussian(seed: options.seed, stream: "global_embeddings/multivariate-normal")
-            result = try GlobalEmbeddings.random(ordered: ordered, hidden: D, vocabulary: word.info.shape[0],
-                                                 bosRow: wordRow(bos), wordRow: wordRow, random: &draws)
+            // update_global_randomly (BERT): `positions += tt[0]` and `w[0] = u[bos] + tt[0]`, then
+            // `w + positions`: row 0 gets the token-type row twice. Reproduced as the reference does it.
+            var bosRow = wordRow(bos)
+            var positions = ordered
+            if let tokenType {
+                for c in 0..<D { bosRow[c] += tokenType[c] }
+                for j in 0..<GlobalEmbeddings.rows { for c in 0..<D { positions[j * D + c] += tokenType[c] } }
+            }
+            result = try GlobalEmbeddings.random(ordered: positions, hidden: D, vocabulary: word.info.shape[0],
+                                                 bosRow: bosRow, wordRow: wordRow, random: &draws)
             TensorBytes.releasePages(of: word)
         }
         // The source's own name (its prefix may differ from the target's).
-        if initializer.keepFirstRow, let existing = source.info(named: ModelFamily.backbonePrefix + "embeddings.global_embeddings.weight")
+        if initializer.keepFirstRow, let existing = source.info(named: plan.family.backbonePrefix + "embeddings.global_embeddings.weight")
             ?? source.info(named: "embeddings.global_embeddings.weight") {
             // §5d keep_first: row 0 stays the source's.
             let old = try source.tensor(named: existing.name).floats()
@@ -184,16 +219,17 @@ public struct LSGConverter {
                 TensorBytes.releasePages(of: data)
             }
         case let .extendedPositions(from, _):
+            let offset = plan.family.positionOffset
             return SafetensorsWriter.Entry(info: info) { sink in
                 try checkInterrupt()
                 let data = try source.tensor(named: from)
                 let rowBytes = info.shape[1] * info.dtype.byteSize
                 if data.info.dtype == info.dtype {
-                    try PositionEmbeddings.tile(data.bytes, rowBytes: rowBytes, outputRows: info.shape[0]) { try sink.write($0) }
+                    try PositionEmbeddings.tile(data.bytes, rowBytes: rowBytes, outputRows: info.shape[0], offset: offset) { try sink.write($0) }
                 } else {
                     let converted = TensorBytes.encoded(data.floats(), as: info.dtype)
                     try converted.withUnsafeBytes { table in
-                        try PositionEmbeddings.tile(table, rowBytes: rowBytes, outputRows: info.shape[0]) { try sink.write($0) }
+                        try PositionEmbeddings.tile(table, rowBytes: rowBytes, outputRows: info.shape[0], offset: offset) { try sink.write($0) }
                     }
                 }
                 TensorBytes.releasePages(of: data)
@@ -244,6 +280,52 @@ public struct LSGConverter {
             let config = JSONValue.object([("model_max_length", .int(Int64(options.maxLength)))])
             try writeText(config.serialized(indent: 2, asciiOnly: false) + "\n", to: output.url("tokenizer_config.json"))
             progress(.wroteFile("tokenizer_config.json"))
+        }
+    }
+
+    /// Copies a sentence-transformers export's own files and module folders (the reference drops
+    /// them), with `sentence_bert_config.json`'s `max_seq_length` = max-len.
+    private func copySentenceTransformersFiles(_ files: SentenceTransformersFiles, into output: OutputFolder,
+                                               progress: (ConversionProgress) -> Void) throws {
+        for name in files.files {
+            let url = folder.url.appendingPathComponent(name)
+            if name == "sentence_bert_config.json" {
+                let text: String
+                do {
+                    text = try SentenceTransformersFiles.updatedSentenceConfig(url, maxLength: options.maxLength)
+                } catch {
+                    throw ConversionError(.invalidSource, url.path, "unreadable sentence_bert_config.json: \(error)")
+                }
+                try writeText(text, to: output.url(name))
+            } else {
+                try copyResolved(url, to: output.url(name))
+            }
+            progress(.wroteFile(name))
+        }
+        for path in files.moduleFolders {
+            try copyFolder(folder.url.appendingPathComponent(path), to: output.url(path))
+            progress(.wroteFile(path + "/"))
+        }
+    }
+
+    /// Copies a folder's regular files (symlinks resolved) and subfolders.
+    private func copyFolder(_ source: URL, to target: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: source.path).sorted() {
+                let item = source.appendingPathComponent(name).resolvingSymlinksInPath()
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: item.path, isDirectory: &isDirectory) else { continue }
+                if isDirectory.boolValue {
+                    try copyFolder(item, to: target.appendingPathComponent(name))
+                } else {
+                    try copyResolved(item, to: target.appendingPathComponent(name))
+                }
+            }
+        } catch let error as ConversionError {
+            throw error
+        } catch {
+            throw ConversionError(.outputFailed, target.path, "cannot copy \(source.path): \(OutputFolder.reason(error))")
         }
     }
 

@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import ModelFamilies
 import ModelingFiles
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import ModelFamilies
+
 /// How one output tensor is produced (shown by `--dry-run`).
 public enum TensorRule: Sendable, Equatable {
     /// The source tensor of the same name, bytes unchanged (or cast with `--dtype`).

@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import ModelFamilies
 
 /// config.json `tokenizer_class` for a converted or upgraded folder. transformers 4.36's
 /// `pipeline(..., trust_remote_code=True)` finds no tokenizer for a config whose class is remote code
@@ -15,9 +16,4 @@ public enum TokenizerClassName {
         }
         return family.slowTokenizerClass
     }
-}
-
-extension ModelFamily {
-    /// The family's slow tokenizer class name, `<Stem>Tokenizer`.
-    public var slowTokenizerClass: String { "\(classStem)Tokenizer" }
 }

@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import ModelFamilies
 import ModelingFiles
 
 /// What `lsg-convert upgrade` changes in an existing LSG folder: config.json's `auto_map` (pointed at

@@ -30,8 +30,8 @@ public struct FillMask: Sendable {
     /// - Throws: ``RuntimeError/unsupported(_:)`` unless the model's head gives vocabulary logits
     ///   (`RobertaForMaskedLM`, or `RobertaForCausalLM` whose `lm_head` is the same).
     public init(model: RuntimeModel) throws {
-        guard model.head == .maskedLM || model.head == .causalLM else {
-            throw RuntimeError.unsupported("fill-mask needs a masked-LM head (lm_head); the model runs as \(model.head.rawValue)")
+        guard model.head.hasLanguageModel else {
+            throw RuntimeError.unsupported("fill-mask needs a masked-LM head (\(model.config.family.languageModel.dense)); the model runs as \(model.config.family.lsgClassName(model.head).dropFirst(3))")
         }
         self.model = model
     }

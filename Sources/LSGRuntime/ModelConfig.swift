@@ -1,31 +1,7 @@
-// RoBERTa / LSG-RoBERTa configuration read from config.json, with load-time overrides.
+// Encoder / LSG configuration read from config.json, with load-time overrides.
 import CheckpointIO
 import Foundation
-
-/// Which output layer sits on the encoder (from `architectures[0]`, `LSG` prefix ignored).
-public enum ModelHead: String, Sendable, CaseIterable {
-    /// `RobertaModel`: last hidden state and, when the pooler weights exist, the pooler output.
-    case base = "RobertaModel"
-    case maskedLM = "RobertaForMaskedLM"
-    case sequenceClassification = "RobertaForSequenceClassification"
-    case tokenClassification = "RobertaForTokenClassification"
-    case questionAnswering = "RobertaForQuestionAnswering"
-    case multipleChoice = "RobertaForMultipleChoice"
-    /// Runs as the masked LM head in this encoder-only runtime (same `lm_head` weights).
-    case causalLM = "RobertaForCausalLM"
-
-    /// Parses an architecture name such as `LSGRobertaForMaskedLM` or `RobertaModel`. XLM-R and
-    /// CamemBERT classes (`XLMRobertaForSequenceClassification`, `LSGCamembertModel`) have the same
-    /// layout and heads as RoBERTa (transformers subclasses them), so they map to the same cases.
-    public init?(architecture: String) {
-        var name = Substring(architecture)
-        if name.hasPrefix("LSG") { name = name.dropFirst(3) }
-        for stem in ["XLMRoberta", "Camembert"] where name.hasPrefix(stem) {
-            name = "Roberta" + name.dropFirst(stem.count)
-        }
-        self.init(rawValue: String(name))
-    }
-}
+import ModelFamilies
 
 /// LSG sparsity selection (`sparsity_type`).
 public enum SparsityType: String, Sendable, CaseIterable {
@@ -84,13 +60,16 @@ public struct ModelConfig: Sendable {
     public var architectures: [String]
     /// Present for LSG models (`base_model_prefix == "lsg"` or an `LSG...` architecture).
     public var lsg: LSGSettings?
+    /// The family from `model_type` (else from `architectures[0]`, else RoBERTa).
+    public var family: ModelFamily
 
     /// Head dimension `hidden / heads`.
     public var headDim: Int { hiddenSize / numAttentionHeads }
 
-    /// The head named by `architectures[0]` (`RobertaForMaskedLM` when absent, as the converter does).
-    public var head: ModelHead {
-        architectures.first.flatMap(ModelHead.init(architecture:)) ?? .maskedLM
+    /// The head named by `architectures[0]` (the family's conversion default when absent or not
+    /// one of its classes).
+    public var head: TaskHead {
+        architectures.first.flatMap { family.task(forClassName: $0) } ?? family.defaultHead
     }
 
     /// Reads `config.json` at `path` and applies `overrides` (keys of config.json).
@@ -135,8 +114,13 @@ public struct ModelConfig: Sendable {
         guard positionType == "absolute" else {
             throw RuntimeError.unsupported("position_embedding_type \"\(positionType)\"")
         }
-        if let modelType = object["model_type"]?.stringValue, !["roberta", "xlm-roberta", "camembert"].contains(modelType) {
-            throw RuntimeError.unsupported("model_type \"\(modelType)\" (RoBERTa-family only)")
+        if let modelType = object["model_type"]?.stringValue {
+            guard let known = ModelFamily.forModelType(modelType) else {
+                throw RuntimeError.unsupported("model_type \"\(modelType)\" (supported: \(ModelFamily.supportedModelTypes.joined(separator: ", ")))")
+            }
+            family = known
+        } else {
+            family = architectures.first.flatMap { ModelArchitecture(className: $0)?.family } ?? .roberta
         }
 
         if object["is_decoder"]?.boolValue == true || object["add_cross_attention"]?.boolValue == true {

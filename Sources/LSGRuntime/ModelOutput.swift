@@ -2,7 +2,8 @@
 
 /// One named output tensor (Float32, row-major).
 public struct OutputTensor: Sendable {
-    /// `last_hidden_state`, `logits`, `start_logits`, `end_logits`, `pooler_output`.
+    /// `last_hidden_state`, `logits`, `start_logits`, `end_logits`, `pooler_output`,
+    /// `prediction_logits` and `seq_relationship_logits` (BERT pre-training head).
     public let name: String
     public let shape: [Int]
     /// The values (`shape.reduce(1, *)` of them, row-major) without a copy.
@@ -38,5 +39,6 @@ public struct ModelOutput: Sendable {
 
     /// `[batch, length, hidden]`: globals and adaptive padding removed, as the reference returns it.
     public var lastHiddenState: OutputTensor { self["last_hidden_state"]! }
-    public var logits: OutputTensor? { self["logits"] }
+    /// The head's logits: `logits`, or the masked-LM `prediction_logits` of a pre-training head.
+    public var logits: OutputTensor? { self["logits"] ?? self["prediction_logits"] }
 }

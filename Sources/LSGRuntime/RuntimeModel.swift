@@ -1,14 +1,15 @@
 // A RoBERTa or LSG-RoBERTa model ready to run on the CPU in Float32.
 import CheckpointIO
 import Foundation
+import ModelFamilies
 
 /// RoBERTa (transformers 4.36 semantics) or LSG-RoBERTa (lsg-converter 0.1.9 semantics), with its head.
 ///
 /// Weights stay in the mapped checkpoint when they are F32 (see ``Weight``).
 public final class RuntimeModel: @unchecked Sendable {
     public let config: ModelConfig
-    public let head: ModelHead
-    /// `roberta.` for head checkpoints, empty for `RobertaModel` / `LSGRobertaModel` checkpoints.
+    public let head: TaskHead
+    /// The family's backbone prefix (`roberta.`) for head checkpoints, empty for bare-model checkpoints.
     public let prefix: String
     let embeddings: Embeddings
     let layers: [EncoderLayer]
@@ -17,32 +18,33 @@ public final class RuntimeModel: @unchecked Sendable {
     /// Builds the model from weights.
     /// - Parameters:
     ///   - head: overrides the head named by `config.architectures[0]`.
-    public init(config: ModelConfig, weights: WeightStore, head: ModelHead? = nil) throws {
+    public init(config: ModelConfig, weights: WeightStore, head: TaskHead? = nil) throws {
         self.config = config
         let head = head ?? config.head
         self.head = head
-        // Head classes store the encoder under `roberta.`; RobertaModel/LSGRobertaModel checkpoints have no prefix.
+        // Head classes store the encoder under the family's prefix; bare-model checkpoints have none.
         let prefix: String
-        if weights.contains("roberta.embeddings.word_embeddings.weight") {
-            prefix = "roberta."
+        let familyPrefix = config.family.backbonePrefix
+        if weights.contains(familyPrefix + "embeddings.word_embeddings.weight") {
+            prefix = familyPrefix
         } else if weights.contains("embeddings.word_embeddings.weight") {
             prefix = ""
         } else {
-            throw RuntimeError.missingWeight("roberta.embeddings.word_embeddings.weight")
+            throw RuntimeError.missingWeight(familyPrefix + "embeddings.word_embeddings.weight")
         }
         self.prefix = prefix
         embeddings = try Embeddings(weights, prefix: prefix + "embeddings.", config: config)
         layers = try (0..<config.numHiddenLayers).map {
             try EncoderLayer(weights, prefix: "\(prefix)encoder.layer.\($0).", config: config)
         }
-        outputHead = try OutputHead(head, store: weights, prefix: prefix, config: config)
+        outputHead = try OutputHead(head, family: config.family, store: weights, prefix: prefix, config: config)
     }
 
     /// Opens a model folder: `config.json` and its weights (safetensors, PyTorch, sharded).
     /// - Parameters:
     ///   - overrides: config keys applied at load (`from_pretrained(..., key=value)`).
     ///   - extraSources: more tensors (e.g. a head), looked up after the folder's weights.
-    public convenience init(folder: String, overrides: [String: JSONValue] = [:], head: ModelHead? = nil,
+    public convenience init(folder: String, overrides: [String: JSONValue] = [:], head: TaskHead? = nil,
                             extraSources: [any TensorSource] = []) throws {
         let modelFolder = try ModelFolder(url: URL(fileURLWithPath: folder))
         let config = try ModelConfig(json: modelFolder.config, overrides: overrides)
@@ -55,10 +57,11 @@ public final class RuntimeModel: @unchecked Sendable {
     ///   - inputIds: row-major token ids of `shape` (`[batch, length]`, or `[batch, choices, length]`
     ///     for multiple choice).
     ///   - attentionMask: same shape, 1 = attend, 0 = padding (default all ones).
+    ///   - tokenTypeIds: same shape, segment ids `< type_vocab_size` (default all zeros; BERT pairs).
     ///   - lshProjections: where `sparsity_type = "lsh"` gets its random projections (default: a
     ///     ``SeededLSHProjections`` with seed 0).
     /// - Returns: `last_hidden_state [batch, length, hidden]` and the head's outputs.
-    public func forward(inputIds: [Int64], shape: [Int], attentionMask: [Int64]? = nil,
+    public func forward(inputIds: [Int64], shape: [Int], attentionMask: [Int64]? = nil, tokenTypeIds: [Int64]? = nil,
                         lshProjections: LSHProjectionSource? = nil) throws -> ModelOutput {
         guard shape.count == 2 || (shape.count == 3 && head == .multipleChoice), shape.allSatisfy({ $0 > 0 }) else {
             throw RuntimeError.invalidInput("input_ids shape \(shape) (expected [batch, length]\(head == .multipleChoice ? " or [batch, choices, length]" : ""))")
@@ -70,6 +73,9 @@ public final class RuntimeModel: @unchecked Sendable {
         }
         if let attentionMask, attentionMask.count != inputIds.count {
             throw RuntimeError.invalidInput("attention_mask has \(attentionMask.count) values for shape \(shape)")
+        }
+        if let tokenTypeIds, tokenTypeIds.count != inputIds.count {
+            throw RuntimeError.invalidInput("token_type_ids has \(tokenTypeIds.count) values for shape \(shape)")
         }
         let mask = attentionMask ?? [Int64](repeating: 1, count: inputIds.count)
         let hidden = config.hiddenSize
@@ -96,7 +102,7 @@ public final class RuntimeModel: @unchecked Sendable {
         let lsh = lshProjections ?? SeededLSHProjections()
         let rounds = attention.lshRounds
 
-        var x = try PhaseTimer.measure("embeddings") { try embeddings(ids: inputIds, batch: batch, length: length, globals: globals, paddedLength: padded) }
+        var x = try PhaseTimer.measure("embeddings") { try embeddings(ids: inputIds, tokenTypes: tokenTypeIds, batch: batch, length: length, globals: globals, paddedLength: padded) }
         for layer in layers {
             var projections: [[Float]] = []
             for hashes in rounds.hashes {

@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import ModelFamilies
 
 /// Check 4: config.json is a valid LSG config (reference §1 constraints and the §7.5 configurations
 /// the reference crashes on or silently degrades), agrees with the tensors and with the source's
@@ -10,14 +11,6 @@ public enum ConfigTokenizerCheck {
                                  "num_global_tokens", "pool_with_global", "sparse_block_size", "sparsity_factor", "sparsity_type"]
     /// Accepted `sparsity_type` values; anything else becomes None with a warning in the reference.
     public static let sparsityTypes: Set<String> = ["none", "norm", "lsh", "pooling", "stride", "block_stride", "bos_pooling"]
-    /// auto_map keys and the class suffix each must name (reference §6).
-    public static let autoMapClasses = [
-        ("AutoConfig", "Config"), ("AutoModel", "Model"), ("AutoModelForCausalLM", "ForCausalLM"),
-        ("AutoModelForMaskedLM", "ForMaskedLM"), ("AutoModelForMultipleChoice", "ForMultipleChoice"),
-        ("AutoModelForQuestionAnswering", "ForQuestionAnswering"),
-        ("AutoModelForSequenceClassification", "ForSequenceClassification"),
-        ("AutoModelForTokenClassification", "ForTokenClassification"),
-    ]
     /// Source config keys a conversion may change (reference §6).
     static let changeableKeys: Set<String> = ["architectures", "max_position_embeddings", "_name_or_path", "transformers_version",
                                               "torch_dtype", "auto_map", "id2label", "label2id", "num_labels"]
@@ -34,14 +27,15 @@ public enum ConfigTokenizerCheck {
 
         // Class, model type, auto_map.
         let className = subject.converted.architecture ?? "(none)"
-        expect(subject.architecture != nil, "architectures[0] = \(className) is not an LSG class (LSGRoberta<Head>)")
+        expect(subject.architecture != nil, "architectures[0] = \(className) is not an LSG class (LSG\(subject.family.classStem)<Head>)")
         let modelType = config["model_type"]?.stringValue ?? "(none)"
-        expect(["roberta", "xlm-roberta", "camembert"].contains(modelType), "model_type = \(modelType): expected roberta, xlm-roberta or camembert")
-        if let stem = subject.architecture?.stem {
+        expect(modelType == subject.family.modelType,
+               "model_type = \(modelType): expected \(subject.family.modelType) for \(className) (supported: \(ModelFamily.supportedModelTypes.joined(separator: ", ")))")
+        if let architecture = subject.architecture {
             if let autoMap = config["auto_map"], autoMap.objectValue != nil {
-                for (key, suffix) in autoMapClasses {
+                for (key, name) in architecture.family.autoMapClasses {
                     let value = autoMap[key]?.stringValue ?? "(missing)"
-                    expect(value.hasSuffix(".LSG\(stem)\(suffix)"), "auto_map.\(key) = \(value): expected <module>.LSG\(stem)\(suffix)")
+                    expect(value.hasSuffix("." + name), "auto_map.\(key) = \(value): expected <module>.\(name)")
                 }
             } else {
                 expect(false, "auto_map missing: the folder cannot be loaded with trust_remote_code")
@@ -130,7 +124,8 @@ public enum ConfigTokenizerCheck {
             expect(torchDType == stored.torchDTypeName, "torch_dtype = \(torchDType) but the weights are \(stored.torchDTypeName)")
         }
         if let maxLength = subject.provenance?.maxLength {
-            expect(sizes.positions == maxLength + 2, "max_position_embeddings = \(sizes.positions), but the conversion's max length \(maxLength) needs \(maxLength + 2)")
+            let offset = subject.family.positionOffset
+            expect(sizes.positions == maxLength + offset, "max_position_embeddings = \(sizes.positions), but the conversion's max length \(maxLength) needs \(maxLength + offset)")
         }
 
         // The source's keys are kept (reference §6), except those a conversion changes.
@@ -141,12 +136,12 @@ public enum ConfigTokenizerCheck {
         }
 
         // Tokenizer.
-        let maxLength = sizes.positions - 2
+        let maxLength = sizes.positions - subject.family.positionOffset
         let tokenizerConfigURL = subject.convertedURL.appendingPathComponent("tokenizer_config.json")
         if FileManager.default.fileExists(atPath: tokenizerConfigURL.path) {
             let tokenizerConfig = try ModelFolder.readJSON(tokenizerConfigURL)
             let value = tokenizerConfig["model_max_length"]
-            expect(value?.intValue == maxLength, "tokenizer_config.json model_max_length = \(text(value)), expected \(maxLength) (max_position_embeddings - 2)")
+            expect(value?.intValue == maxLength, "tokenizer_config.json model_max_length = \(text(value)), expected \(maxLength) (max_position_embeddings - \(subject.family.positionOffset))")
         } else if !subject.original.tokenizerFiles.isEmpty || !subject.converted.tokenizerFiles.isEmpty {
             expect(false, "tokenizer_config.json missing from the converted folder (the original has tokenizer files)")
         } else {

@@ -3,7 +3,7 @@ import Foundation
 
 /// Check 2: every tensor the conversion carries over is bit-identical to the original's (reference
 /// §3: only the position table changes and the global table is new; everything else is copied, with
-/// the `roberta.` prefix added or stripped as the head requires). When the converted dtype differs,
+/// the family's backbone prefix added or stripped as the head requires). When the converted dtype differs,
 /// the original is rounded the same way torch casts (round to nearest even) before comparing.
 /// Head or pooler tensors the original lacks are created at random by the conversion: they are
 /// listed, not compared.
@@ -21,9 +21,9 @@ public enum CopiedWeightsCheck {
         var created: [String] = []
         var used = Set<String>()
         for info in converted.tensorInfos where !excluded.contains(info.name) {
-            let bare = info.name.hasPrefix("roberta.") ? String(info.name.dropFirst(8)) : info.name
-            guard let originalName = subject.originalName(for: info.name) ?? tiedSource(bare, original) else {
-                if LSGArchitecture.isHeadOrPooler(bare) {
+            let bare = subject.unprefixed(info.name)
+            guard let originalName = subject.originalName(for: info.name) ?? tiedSource(bare, subject) else {
+                if subject.family.isHeadOrPooler(bare) {
                     created.append(info.name)
                 } else {
                     problems.append("\(info.name): not in the original, yet not a head tensor a conversion may create")
@@ -69,22 +69,20 @@ public enum CopiedWeightsCheck {
                            problems: problems, notes: notes)
     }
 
-    /// The tied decoder of an LM head copies the word embeddings / `lm_head.bias` when the original
-    /// does not store it (HF ties `lm_head.decoder.weight` to `word_embeddings.weight`).
-    static func tiedSource(_ bare: String, _ original: any TensorSource) -> String? {
-        let target: [String]
-        switch bare {
-        case "lm_head.decoder.weight": target = ["roberta.embeddings.word_embeddings.weight", "embeddings.word_embeddings.weight"]
-        case "lm_head.decoder.bias": target = ["lm_head.bias"]
-        default: return nil
-        }
-        return target.first { original.info(named: $0) != nil }
+    /// The tied decoder of an LM head copies the word embeddings / the output bias when the
+    /// original does not store it (HF ties `lm_head.decoder.weight` / `cls.predictions.decoder.weight`
+    /// to `word_embeddings.weight`).
+    static func tiedSource(_ bare: String, _ subject: VerificationSubject) -> String? {
+        guard let tied = subject.family.languageModel.tiedTensors.first(where: { $0.name == bare }) else { return nil }
+        let target = tied.duplicates.hasPrefix("embeddings.")
+            ? [subject.family.backbonePrefix + tied.duplicates, tied.duplicates] : [tied.duplicates]
+        return target.first { subject.originalWeights.info(named: $0) != nil }
     }
 
     /// Original tensors the conversion replaces rather than drops (the position table is re-tiled;
     /// an LSG source's global table is recomputed).
     static func isReplaced(_ name: String, _ subject: VerificationSubject) -> Bool {
-        excludedBackbone.contains { name == $0 || name == "roberta." + $0 }
+        excludedBackbone.contains { name == $0 || name == subject.family.backbonePrefix + $0 }
     }
 
     /// When a copied tensor differs, the original tensor of the same kind in another layer that it

@@ -4,7 +4,10 @@ import CheckpointIO
 /// `global[0] = ordered[0] + word[bos]`, `global[j] = ordered[j] + word[mask]` for j >= 1, where
 /// `ordered` reorders the original position rows with the positional stride (from the provenance
 /// file, default 64). With random init (provenance `random_global_init`), only row 0 is
-/// deterministic (it equals `word[bos] + position[2]`) and the others must be finite (§5c).
+/// deterministic (it equals `word[bos] + position[offset]`) and the others must be finite (§5c).
+/// Families whose conversion adds `token_type_embeddings[0]` (BERT) get it on every compared row:
+/// `(ordered + word) + type[0]`, and under random init row 0 is `(word[bos] + type[0]) + (position + type[0])`
+/// (the reference adds it twice there).
 ///
 /// Rows that come from the random rows the reference appends when the source has fewer than 512
 /// positions (§5a step 1) cannot be reproduced: they are excluded, counted and checked finite.
@@ -50,14 +53,24 @@ public enum GlobalEmbeddingsCheck {
 
         guard let positionsName = subject.originalBackboneName("embeddings.position_embeddings.weight"),
               let positionsInfo = subject.originalWeights.info(named: positionsName), positionsInfo.shape.count == 2,
-              positionsInfo.shape[1] == width, positionsInfo.shape[0] > 2,
+              positionsInfo.shape[1] == width, positionsInfo.shape[0] > subject.family.positionOffset,
               let wordName = subject.originalBackboneName("embeddings.word_embeddings.weight"),
               let wordInfo = subject.originalWeights.info(named: wordName), wordInfo.shape.count == 2, wordInfo.shape[1] == width
         else {
             return fail("no source", "the original lacks a usable position or word embedding table (hidden \(width))")
         }
         let stride = provenance?.globalPositionalStride ?? 64
-        let sourcePositions = positionsInfo.shape[0] - 2
+        let offset = subject.family.positionOffset
+        let sourcePositions = positionsInfo.shape[0] - offset
+        var tokenType: [Float]?
+        if subject.family.globalsAddTokenType {
+            guard let typeName = subject.originalBackboneName("embeddings.token_type_embeddings.weight"),
+                  let typeInfo = subject.originalWeights.info(named: typeName), typeInfo.shape.count == 2, typeInfo.shape[1] == width
+            else {
+                return fail("no source", "the original lacks a usable token type embedding table (hidden \(width))")
+            }
+            tokenType = Array(try subject.originalWeights.tensor(named: typeName).floats().prefix(width))
+        }
         let sourceRows: [Int]
         do {
             sourceRows = try orderedSourceRows(sourcePositions: sourcePositions, stride: stride)
@@ -101,8 +114,16 @@ public enum GlobalEmbeddingsCheck {
                     }
                     let token = j == 0 ? bos : mask
                     for c in 0..<width {
-                        // f32 addition, as torch does `G_tab[0] += u[bos]` (commutative, so bit-exact).
-                        expected[j * width + c] = positions[(2 + from) * width + c] + word[token * width + c]
+                        let position = positions[(offset + from) * width + c], w = word[token * width + c]
+                        if let tokenType {
+                            // BERT: `positions += tt[0]` after the word rows; random init row 0 is
+                            // `w[0] + positions[0]` with `w[0] = u[bos] + tt[0]`.
+                            expected[j * width + c] = randomInit ? (w + tokenType[c]) + (position + tokenType[c])
+                                : (position + w) + tokenType[c]
+                        } else {
+                            // f32 addition, as torch does `G_tab[0] += u[bos]` (commutative, so bit-exact).
+                            expected[j * width + c] = position + w
+                        }
                     }
                     compareRows.append(j)
                 }
@@ -131,8 +152,9 @@ public enum GlobalEmbeddingsCheck {
                 problems.append("\(nonFinite.count) random row\(nonFinite.count == 1 ? "" : "s") not finite, first row \(first)")
             }
         }
-        let description = randomInit ? "random init: row 0 = word[bos \(bos)] + position[2]"
-            : "deterministic init, stride \(stride): row 0 = word[bos \(bos)] + position, rows 1.. = word[mask \(mask)] + ordered positions"
+        let typeText = tokenType == nil ? "" : " + token_type[0]"
+        let description = randomInit ? "random init: row 0 = word[bos \(bos)] + position[\(offset)]\(typeText)"
+            : "deterministic init, stride \(stride): row 0 = word[bos \(bos)] + position, rows 1.. = word[mask \(mask)] + ordered positions\(typeText)"
         notes.append("token ids: \(tokens.origin)")
         return verdict(difference, width: width, compared: compareRows.count, excluded: excluded,
                        what: description, notes: notes, extraProblems: problems)

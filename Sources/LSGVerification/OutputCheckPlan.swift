@@ -1,10 +1,10 @@
 import Foundation
-import Tokenization
 
 /// The inputs of the output checks (5a-5c) for one conversion: which lengths run where, and the
-/// token ids. Ids come from the converted folder's tokenizer on a fixed English text when it loads
-/// (issue 8: "token ids from the tokenizer on a fixed text when a tokenizer exists"), otherwise
-/// from ``OutputInput/random(length:vocab:bos:eos:mask:maskEvery:firstOrdinaryID:seed:)``. Every 7th
+/// token ids. Ids come from the model's own tokenizer on a fixed English text when the caller has
+/// one for the family (issue 8: "token ids from the tokenizer on a fixed text when a tokenizer
+/// exists"; ``FixedTextTokens``), otherwise from
+/// ``OutputInput/random(length:vocab:bos:eos:mask:maskEvery:firstOrdinaryID:seed:)``. Every 7th
 /// inner position holds `<mask>` for the top-k comparison.
 public struct OutputCheckPlan: Sendable {
     /// 5a: lengths short enough for the LSG dense path (t <= 2 * block_size) and for the original.
@@ -28,8 +28,11 @@ public struct OutputCheckPlan: Sendable {
     ///   - convertedMaxLength: the converted table's rows minus 2.
     ///   - blockSize: config `block_size` (dense path: t <= 2 * block_size).
     ///   - requested: `--length` values; empty for the defaults.
+    ///   - textIds: the fixed ``text`` tokenized without special tokens, when a tokenizer exists
+    ///     (`nil`: random ids; `textIdsUnavailable` says why, for the report).
     public static func make(originalMaxLength: Int, convertedMaxLength: Int, blockSize: Int, requested: [Int],
-                            tokenizerFolder: URL?, vocab: Int, bos: Int, eos: Int, mask: Int?) -> OutputCheckPlan {
+                            textIds: [Int]?, textIdsUnavailable: String = "no tokenizer",
+                            vocab: Int, bos: Int, eos: Int, mask: Int?) -> OutputCheckPlan {
         let denseMax = max(2, min(2 * blockSize, originalMaxLength))
         var equivalenceLengths = requested.filter { $0 <= denseMax }
         var fidelityLengths = requested.filter { $0 <= originalMaxLength }
@@ -39,23 +42,16 @@ public struct OutputCheckPlan: Sendable {
             fidelityLengths = Array(Set([min(64, originalMaxLength), originalMaxLength])).sorted()
             longLengths = [convertedMaxLength]
         }
-        var idSource = "random ids (no tokenizer)"
+        var idSource = "random ids (\(textIdsUnavailable))"
         var make: (Int) -> OutputInput = { length in
             OutputInput.random(length: length, vocab: vocab, bos: bos, eos: eos, mask: mask)
         }
-        // The tokenizer kind (byte-level BPE, WordPiece, SentencePiece Unigram) comes from the folder's files.
-        if let tokenizerFolder, TokenizerLoader.hasTokenizerFiles(in: tokenizerFolder) {
-            do {
-                let piece = try TokenizerLoader.load(folder: tokenizerFolder)
-                    .encode(text, addSpecialTokens: false, truncation: false, maxLength: nil).ids
-                if !piece.isEmpty, piece.allSatisfy({ $0 < vocab }) {
-                    idSource = "tokenizer on fixed text"
-                    make = { length in fromText(piece, length: length, bos: bos, eos: eos, mask: mask) }
-                } else {
-                    idSource = "random ids (the tokenizer's ids exceed the \(vocab)-row embedding table)"
-                }
-            } catch {
-                idSource = "random ids (tokenizer not loaded: \(error))"
+        if let piece = textIds {
+            if !piece.isEmpty, piece.allSatisfy({ $0 >= 0 && $0 < vocab }) {
+                idSource = "tokenizer on fixed text"
+                make = { length in fromText(piece, length: length, bos: bos, eos: eos, mask: mask) }
+            } else {
+                idSource = "random ids (the tokenizer's ids do not fit the vocabulary of \(vocab))"
             }
         }
         return OutputCheckPlan(equivalence: equivalenceLengths.map(make), fidelity: fidelityLengths.map(make),

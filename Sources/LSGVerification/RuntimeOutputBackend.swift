@@ -1,5 +1,6 @@
 import CheckpointIO
 import LSGRuntime
+import ModelFamilies
 
 /// ``OutputBackend`` on the bundled Float32 runtime: the original RoBERTa, the converted LSG model as
 /// configured, and the converted LSG model with its global keys masked.
@@ -36,8 +37,6 @@ public final class RuntimeOutputBackend: OutputBackend {
         }
         let originalWeights = WeightStore(sources: [originalSource])
         let convertedWeights = WeightStore(sources: [subject.convertedWeights])
-        let bothLM = originalWeights.contains("lm_head.dense.weight") && convertedWeights.contains("lm_head.dense.weight")
-        let head: ModelHead = bothLM ? .maskedLM : .base
         let originalConfig: ModelConfig, convertedConfig: ModelConfig
         do {
             originalConfig = try ModelConfig(json: subject.original.config)
@@ -46,6 +45,9 @@ public final class RuntimeOutputBackend: OutputBackend {
             // A model the runtime does not implement (causal/cross attention...): skip, not fail.
             throw OutputChecksUnavailable(reason: "not run: the runtime does not support this model (\(message))")
         }
+        let lmDense = convertedConfig.family.languageModel.dense + ".weight"
+        let bothLM = originalWeights.contains(lmDense) && convertedWeights.contains(lmDense)
+        let head: TaskHead = bothLM ? .maskedLM : .model
         var denseConfig = convertedConfig
         if var settings = denseConfig.lsg {
             settings.maskGlobalKeys = true

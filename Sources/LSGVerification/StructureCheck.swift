@@ -1,4 +1,5 @@
 import CheckpointIO
+import ModelFamilies
 
 /// Check 1: the converted weights hold exactly the tensors the LSG class needs (reference §3), with
 /// the shapes config.json implies, one floating dtype throughout (the original's, or the one the
@@ -9,8 +10,8 @@ public enum StructureCheck {
         guard let architecture = subject.architecture else {
             let name = subject.converted.architecture ?? "(none)"
             return CheckResult(id: .structure, status: .failed, figure: "unknown class",
-                               message: "config.json architectures[0] = \(name) is not an LSG RoBERTa class",
-                               problems: ["architectures[0] = \(name): expected LSG<Roberta|XLMRoberta|Camembert><Head>"])
+                               message: "config.json architectures[0] = \(name) is not an LSG class",
+                               problems: ["architectures[0] = \(name): expected LSG<\(ModelFamily.all.map(\.classStem).joined(separator: "|"))><Head>"])
         }
         let required = architecture.requiredTensors(subject.sizes)
         let optional = architecture.optionalTensors(subject.sizes)

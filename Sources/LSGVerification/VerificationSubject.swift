@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import ModelFamilies
 
 /// A converted model and the original it came from, opened for checking: both folders' config and
 /// weights, the provenance file, the LSG class and sizes the converted config declares.
@@ -16,6 +17,9 @@ public final class VerificationSubject: @unchecked Sendable {
     public let originalOrigin: String
     /// The LSG class named by the converted config's `architectures[0]`; `nil` when it is not one.
     public let architecture: LSGArchitecture?
+    /// The family: the class's, else the converted config's `model_type`'s, else RoBERTa (so that
+    /// the checks still run and report what is wrong).
+    public let family: ModelFamily
     /// Sizes from the converted config (missing keys take RobertaConfig's defaults, see `missingSizeKeys`).
     public let sizes: ModelSizes
     /// Size keys config.json lacks (reported by the config check).
@@ -56,6 +60,7 @@ public final class VerificationSubject: @unchecked Sendable {
         }
         let config = converted.config
         architecture = converted.architecture.flatMap { LSGArchitecture(className: $0) }
+        family = architecture?.family ?? config["model_type"]?.stringValue.flatMap(ModelFamily.forModelType) ?? .roberta
         var missing: [String] = []
         func size(_ key: String, _ fallback: Int) -> Int {
             if let value = config[key]?.intValue { return value }
@@ -84,11 +89,11 @@ public final class VerificationSubject: @unchecked Sendable {
         original.config["base_model_prefix"]?.stringValue == "lsg" || (original.architecture?.contains("LSG") ?? false)
     }
 
-    /// The original's tensor for a converted name: the same name, or the name with the `roberta.`
-    /// prefix added or stripped (the conversion changes the prefix with the head class).
+    /// The original's tensor for a converted name: the same name, or the name with the family's
+    /// prefix (`roberta.`) added or stripped (the conversion changes the prefix with the head class).
     public func originalName(for convertedName: String) -> String? {
-        let bare = convertedName.hasPrefix("roberta.") ? String(convertedName.dropFirst(8)) : convertedName
-        for candidate in [convertedName, "roberta." + bare, bare] where originalWeights.info(named: candidate) != nil {
+        let bare = unprefixed(convertedName)
+        for candidate in [convertedName, family.backbonePrefix + bare, bare] where originalWeights.info(named: candidate) != nil {
             return candidate
         }
         return nil
@@ -98,7 +103,12 @@ public final class VerificationSubject: @unchecked Sendable {
     /// weights use.
     public var backbonePrefix: String {
         if let architecture { return architecture.backbonePrefix }
-        return convertedWeights.info(named: "embeddings.word_embeddings.weight") != nil ? "" : "roberta."
+        return convertedWeights.info(named: "embeddings.word_embeddings.weight") != nil ? "" : family.backbonePrefix
+    }
+
+    /// `name` without the family's backbone prefix.
+    public func unprefixed(_ name: String) -> String {
+        name.hasPrefix(family.backbonePrefix) ? String(name.dropFirst(family.backbonePrefix.count)) : name
     }
 
     /// The converted name of a backbone tensor (`embeddings.position_embeddings.weight`...).
@@ -106,7 +116,7 @@ public final class VerificationSubject: @unchecked Sendable {
 
     /// The original's name of a backbone tensor, whichever prefix it uses; `nil` when absent.
     public func originalBackboneName(_ bare: String) -> String? {
-        for candidate in ["roberta." + bare, bare] where originalWeights.info(named: candidate) != nil { return candidate }
+        for candidate in [family.backbonePrefix + bare, bare] where originalWeights.info(named: candidate) != nil { return candidate }
         return nil
     }
 }

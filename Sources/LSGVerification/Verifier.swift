@@ -82,13 +82,16 @@ public enum Verifier {
         }
         let config = subject.config
         let convertedRows = subject.convertedWeights.info(named: subject.convertedBackboneName("embeddings.position_embeddings.weight"))?.shape.first ?? subject.sizes.positions
+        let offset = subject.family.positionOffset
         let originalRows = subject.originalBackboneName("embeddings.position_embeddings.weight")
-            .flatMap { subject.originalWeights.info(named: $0)?.shape.first } ?? 514
+            .flatMap { subject.originalWeights.info(named: $0)?.shape.first } ?? 512 + offset
         let bos = subject.specialTokens.bos ?? 0
-        let eos = config["eos_token_id"]?.intValue ?? 2
-        let plan = OutputCheckPlan.make(originalMaxLength: originalRows - 2, convertedMaxLength: convertedRows - 2,
+        // RoBERTa's </s> (config eos_token_id), BERT's [SEP] (tokenizer files).
+        let eos = config["eos_token_id"]?.intValue ?? SpecialTokenIDs.read(folder: subject.convertedURL, config: config).eos ?? 2
+        let text = FixedTextTokens.ids(folder: subject.convertedURL, family: subject.family, text: OutputCheckPlan.text)
+        let plan = OutputCheckPlan.make(originalMaxLength: originalRows - offset, convertedMaxLength: convertedRows - offset,
                                         blockSize: config["block_size"]?.intValue ?? 128, requested: options.lengths,
-                                        tokenizerFolder: subject.convertedURL, vocab: subject.sizes.vocab,
+                                        textIds: text.ids, textIdsUnavailable: text.unavailable, vocab: subject.sizes.vocab,
                                         bos: bos, eos: eos, mask: subject.specialTokens.mask)
         let skipFirst = config["pool_with_global"]?.boolValue ?? true
         func attempt(_ id: CheckID, _ inputs: [OutputInput], _ body: () throws -> CheckResult) -> CheckResult {

@@ -12,12 +12,12 @@ import Darwin
 
 extension OutputDType: ExpressibleByArgument {}
 
-/// `lsg-convert [convert] MODEL --max-len 4096 ...`: RoBERTa -> LSG, the layout of the Python
+/// `lsg-convert [convert] MODEL --max-len 4096 ...`: RoBERTa / BERT -> LSG, the layout of the Python
 /// `lsg-converter` 0.1.9 (see docs/conversion.md).
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a RoBERTa (XLM-R, CamemBERT) checkpoint into a long-context LSG model.",
+        abstract: "Convert a RoBERTa (XLM-R, CamemBERT) or BERT checkpoint into a long-context LSG model.",
         discussion: """
         Writes model.safetensors, config.json, the tokenizer files, the family's modeling files \
         (modeling_lsg_roberta.py..., built into lsg-convert) and lsg_conversion.json into the output \
@@ -35,10 +35,10 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder (default: ./NAME-lsg-<max-len>).")
     var output: String?
 
-    @Option(help: "New maximum sequence length, without RoBERTa's 2 offset positions.")
+    @Option(help: "New maximum sequence length, without RoBERTa's 2 offset positions (BERT has none).")
     var maxLen: Int = 4096
 
-    @Option(help: "Target class, e.g. RobertaForSequenceClassification or LSGRobertaModel (default: the source's, else ...ForMaskedLM).")
+    @Option(help: "Target class, e.g. RobertaForSequenceClassification, LSGRobertaModel, BertForMaskedLM (default: the source's, else RobertaForMaskedLM / BertForPreTraining; BertModel for a sentence-transformers export).")
     var architecture: String?
 
     @Option(help: "Local attention block size (default 128, or the LSG source's).")

@@ -2,29 +2,32 @@ import ArgumentParser
 import CheckpointIO
 import Foundation
 import LSGRuntime
+import ModelFamilies
 
 /// `lsg-convert infer MODEL --inputs IN.safetensors --output OUT.safetensors [--set KEY=VALUE ...]`:
-/// runs a RoBERTa or LSG-RoBERTa folder on the CPU (Float32) with the bundled runtime.
+/// runs a RoBERTa / BERT or LSG folder on the CPU (Float32) with the bundled runtime.
 struct InferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "infer",
-        abstract: "Run a RoBERTa or LSG-RoBERTa model folder on token ids (Float32, CPU).",
+        abstract: "Run an encoder (RoBERTa, XLM-R, CamemBERT, BERT) or LSG model folder on token ids (Float32, CPU).",
         discussion: """
             IN holds `input_ids` (integer [batch, length]; [batch, choices, length] for multiple choice) \
-            and optionally `attention_mask` (same shape, 1 = token, 0 = padding). OUT receives \
+            and optionally `attention_mask` (same shape, 1 = token, 0 = padding) and `token_type_ids` \
+            (same shape, segment ids; default 0). OUT receives \
             `last_hidden_state` (float32 [batch, length, hidden]; for LSG models without the global \
             tokens and the adaptive padding, as the reference returns it) and the head's outputs: \
             `logits` (MLM [batch, length, vocab]; sequence classification [batch, labels]; token \
             classification [batch, length, labels]; multiple choice [batch, choices]), `start_logits` and \
-            `end_logits` (question answering), `pooler_output` (base model with a pooler). \
-            The model kind (RoBERTa or LSG) and the head come from config.json.
+            `end_logits` (question answering), `pooler_output` (base model with a pooler), \
+            `prediction_logits` and `seq_relationship_logits` (BERT pre-training head). \
+            The family, the model kind (plain or LSG) and the head come from config.json.
             """
     )
 
     @Argument(help: "Model folder (config.json and weights: safetensors, PyTorch or sharded).")
     var model: String
 
-    @Option(help: "Safetensors file with `input_ids` and optionally `attention_mask`.")
+    @Option(help: "Safetensors file with `input_ids` and optionally `attention_mask` and `token_type_ids`.")
     var inputs: String
 
     @Option(help: "Safetensors file to write.")
@@ -32,7 +35,7 @@ struct InferCommand: ParsableCommand {
 
     @OptionGroup var runtimeOptions: RuntimeOptions
 
-    @Option(help: "Use this head instead of config.json's architectures[0] (e.g. RobertaModel, RobertaForMaskedLM).")
+    @Option(help: "Use this head instead of config.json's architectures[0] (e.g. RobertaModel, RobertaForMaskedLM, BertForPreTraining).")
     var head: String?
 
     @Option(help: "Seed of the random projections of sparsity_type=lsh (the reference draws fresh ones on every call).")
@@ -42,8 +45,9 @@ struct InferCommand: ParsableCommand {
     var overwrite = false
 
     func validate() throws {
-        if let head, ModelHead(architecture: head) == nil {
-            throw ValidationError("unknown head '\(head)'; one of: \(ModelHead.allCases.map(\.rawValue).joined(separator: ", "))")
+        if let head, ModelArchitecture(className: head) == nil {
+            let names = ModelFamily.all.flatMap { family in family.heads.map { family.classStem + $0.classSuffix } }
+            throw ValidationError("unknown head '\(head)'; one of: \(names.joined(separator: ", ")) (an LSG prefix is accepted)")
         }
     }
 
@@ -51,14 +55,18 @@ struct InferCommand: ParsableCommand {
         let overrideMap = runtimeOptions.apply()
         try CommandSupport.reportingErrors {
             let start = Date()
-            let model = try RuntimeModel(folder: model, overrides: overrideMap, head: head.flatMap(ModelHead.init(architecture:)))
+            let model = try RuntimeModel(folder: model, overrides: overrideMap, head: head.flatMap { ModelArchitecture(className: $0)?.task })
             let source = try Checkpoint.open(path: inputs)
             let ids = try Self.integers(source, "input_ids", file: inputs, required: true)!
             let mask = try Self.integers(source, "attention_mask", file: inputs, required: false)
             if let mask, mask.shape != ids.shape {
                 throw RuntimeError.invalidInput("attention_mask shape \(mask.shape) differs from input_ids shape \(ids.shape)")
             }
-            let result = try model.forward(inputIds: ids.values, shape: ids.shape, attentionMask: mask?.values,
+            let types = try Self.integers(source, "token_type_ids", file: inputs, required: false)
+            if let types, types.shape != ids.shape {
+                throw RuntimeError.invalidInput("token_type_ids shape \(types.shape) differs from input_ids shape \(ids.shape)")
+            }
+            let result = try model.forward(inputIds: ids.values, shape: ids.shape, attentionMask: mask?.values, tokenTypeIds: types?.values,
                                            lshProjections: SeededLSHProjections(seed: lshSeed))
             let entries = result.tensors.map { tensor in
                 SafetensorsWriter.Entry(info: TensorInfo(name: tensor.name, dtype: .f32, shape: tensor.shape)) { sink in
@@ -66,9 +74,10 @@ struct InferCommand: ParsableCommand {
                 }
             }
             try SafetensorsWriter.write(entries, to: output, overwrite: overwrite)
-            let kind = model.config.lsg == nil ? "RoBERTa" : "LSG"
+            let className = model.config.family.lsgClassName(model.head)
+            let kind = model.config.lsg == nil ? String(className.dropFirst(3)) : className
             let summary = result.tensors.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
-            print("\(kind) \(model.head.rawValue): wrote \(output): \(summary) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
+            print("\(kind): wrote \(output): \(summary) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
         }
     }
 

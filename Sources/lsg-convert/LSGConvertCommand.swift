@@ -4,7 +4,7 @@ import ArgumentParser
 struct LSGConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lsg-convert",
-        abstract: "Convert RoBERTa checkpoints into long-context LSG models and prove the result right.",
+        abstract: "Convert RoBERTa and BERT checkpoints into long-context LSG models and prove the result right.",
         version: "0.1.0",
         subcommands: [ConvertCommand.self, UpgradeCommand.self, InspectCommand.self, TokenizeCommand.self, InferCommand.self, FillMaskCommand.self, VerifyCommand.self],
         defaultSubcommand: ConvertCommand.self

@@ -10,7 +10,7 @@ import LSGVerification
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a converted LSG model against its original RoBERTa, with numbers and an exit code.",
+        abstract: "Check a converted LSG model against its original (RoBERTa, BERT), with numbers and an exit code.",
         discussion: """
             Checks: 1 structure (tensors, shapes, dtype, finite), 2 copied weights bit-identical, \
             3a position table tiled from the original, 3b global embeddings equal their init, \
@@ -24,7 +24,7 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "The converted LSG model folder.")
     var converted: String
 
-    @Option(help: ArgumentHelp("The original RoBERTa folder (default: source.path in lsg_conversion.json).", valueName: "ORIGINAL"))
+    @Option(help: ArgumentHelp("The original model folder (default: source.path in lsg_conversion.json).", valueName: "ORIGINAL"))
     var against: String?
 
     @Flag(help: "Print the report as JSON on stdout.")

@@ -40,6 +40,24 @@ import TestSupport
         }
     }
 
+    /// BERT: the inputs file's `token_type_ids` are used (the case has text pairs), and the
+    /// pre-training head's two outputs are written.
+    @Test func bertFolderReadsTokenTypeIds() throws {
+        let dir = try TemporaryDirectory()
+        let out = dir.url("out.safetensors").path
+        let inputs = Fixtures.path("bert-runtime/cases/length-40-batch.safetensors")
+        let result = try CommandRunner.run(["infer", Fixtures.path("bert-runtime/lsg-pretraining"), "--inputs", inputs, "--output", out])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("LSGBertForPreTraining"))
+        let written = try SafetensorsFile(path: out)
+        let expected = try SafetensorsFile(path: inputs)
+        for name in ["last_hidden_state", "prediction_logits", "seq_relationship_logits"] {
+            let got = try written.tensor(named: name), want = try expected.tensor(named: name)
+            #expect(got.info.shape == want.info.shape, "\(name)")
+            #expect(maxAbsDifference(got.floats(), want.floats()) < 1e-4, "\(name)")
+        }
+    }
+
     @Test func malformedSetIsAUsageError() throws {
         let result = try CommandRunner.run(["infer", Fixtures.path("runtime/lsg-mlm"), "--inputs", "x", "--output", "y",
                                             "--set", "block_size"])

@@ -93,7 +93,7 @@ struct FillMaskReferenceTests {
     }
 
     @Test func aModelWithoutMaskedLMHeadIsRefused() throws {
-        let model = try RuntimeModel(folder: Fixtures.path("models/tiny-roberta-mlm"), head: .base)
+        let model = try RuntimeModel(folder: Fixtures.path("models/tiny-roberta-mlm"), head: .model)
         #expect(throws: RuntimeError.self) { try FillMask(model: model) }
     }
 

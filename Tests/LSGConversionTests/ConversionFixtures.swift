@@ -11,6 +11,8 @@ enum ConversionFixtures {
     struct Digest {
         struct Tensor { var dtype: String; var shape: [Int]; var sha256: String }
         var name: String
+        /// The fixture folder the digest and its source live in (`conversion`, `bert-conversion`).
+        var root: String
         var source: String
         var tensors: [String: Tensor]
         var randomTensors: Set<String>
@@ -22,10 +24,12 @@ enum ConversionFixtures {
         /// sha256 of the reference's whole model.safetensors and config.json.
         var modelFileSHA256: String
         var configFileSHA256: String
+        /// The reference's generation_config.json, for classes that can generate.
+        var generationConfigText: String?
     }
 
-    static func digest(_ name: String) throws -> Digest {
-        let json = try ModelFolder.readJSON(Fixtures.url("conversion/digests/\(name).json"))
+    static func digest(_ name: String, root: String = "conversion") throws -> Digest {
+        let json = try ModelFolder.readJSON(Fixtures.url("\(root)/digests/\(name).json"))
         var tensors: [String: Digest.Tensor] = [:]
         for (tensor, entry) in json["tensors"]?.objectValue ?? [] {
             tensors[tensor] = .init(dtype: entry["dtype"]!.stringValue!, shape: entry["shape"]!.arrayValue!.map { $0.intValue! },
@@ -36,13 +40,14 @@ enum ConversionFixtures {
             globalRows = (g["tensor"]!.stringValue!, g["deterministic_rows"]!.arrayValue!.map { $0.intValue! },
                           g["deterministic_rows_sha256"]!.stringValue!)
         }
-        return Digest(name: name, source: json["source"]!.stringValue!, tensors: tensors,
+        return Digest(name: name, root: root, source: json["source"]!.stringValue!, tensors: tensors,
                       randomTensors: Set((json["random_tensors"]?.arrayValue ?? []).compactMap(\.stringValue)),
                       config: json["config"]!, modelMaxLength: json["model_max_length"]!.intValue!,
                       options: json["options"]!, globalRows: globalRows,
                       files: json["files"]!.arrayValue!.compactMap(\.stringValue),
                       modelFileSHA256: json["file_sha256"]!["model.safetensors"]!.stringValue!,
-                      configFileSHA256: json["file_sha256"]!["config.json"]!.stringValue!)
+                      configFileSHA256: json["file_sha256"]!["config.json"]!.stringValue!,
+                      generationConfigText: json["generation_config_text"]?.stringValue)
     }
 
     /// The options the reference ran with, as ours: the API's arguments, and its model_kwargs as `--set`.
@@ -76,6 +81,9 @@ enum ConversionFixtures {
     }
 
     static func sha256(_ bytes: UnsafeRawBufferPointer) -> String { SHA256.hex(bytes) }
+
+    /// The source folder a digest was converted from.
+    static func sourceURL(of digest: Digest) -> URL { Fixtures.url(digest.root + "/" + digest.source) }
 
     /// Rows `rows` of a 2-D tensor, concatenated, hashed.
     static func sha256(rows: [Int], of data: TensorData) -> String {

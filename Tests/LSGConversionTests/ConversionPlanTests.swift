@@ -97,7 +97,21 @@ struct ConversionPlanTests {
     @Test("the special token ids come from the tokenizer files")
     func specialTokens() throws {
         let folder = try ModelFolder(url: ConversionFixtures.source("tiny-mlm"))
-        #expect(SpecialTokenIDs.read(folder: folder.url, config: folder.config) == SpecialTokenIDs(bos: 0, mask: 268))
+        #expect(SpecialTokenIDs.read(folder: folder.url, config: folder.config) == SpecialTokenIDs(bos: 0, mask: 268, eos: 2))
+    }
+
+    /// BERT: no bos token, so [CLS]; [SEP] ends sequences. A folder with only vocab.txt uses
+    /// BertTokenizer's default token names, ids = line numbers.
+    @Test("BERT special tokens from tokenizer.json, and from a bare vocab.txt")
+    func bertSpecialTokens() throws {
+        let source = Fixtures.url("bert-conversion/sources/bert-pretraining")
+        let folder = try ModelFolder(url: source)
+        #expect(SpecialTokenIDs.read(folder: folder.url, config: folder.config) == SpecialTokenIDs(bos: 2, mask: 4, eos: 3))
+        let temp = try TemporaryDirectory("lsg-vocab-txt")
+        for name in ["config.json", "vocab.txt"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: temp.url(name))
+        }
+        #expect(SpecialTokenIDs.read(folder: temp.url, config: .object([])) == SpecialTokenIDs(bos: 2, mask: 4, eos: 3))
     }
 
     @Test("a missing backbone tensor is an error naming it")

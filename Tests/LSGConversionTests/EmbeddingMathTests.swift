@@ -10,20 +10,20 @@ import TestSupport
 struct EmbeddingMathTests {
     @Test("copy count: ceil(L / (N0 - 2)); the reference's count is short exactly at its failing lengths")
     func copies() {
-        #expect(PositionEmbeddings.copies(maxLength: 4096, sourceRows: 514) == 8)
-        #expect(PositionEmbeddings.copies(maxLength: 1025, sourceRows: 514) == 3)
-        #expect(PositionEmbeddings.copies(maxLength: 100, sourceRows: 514) == 1)
+        #expect(PositionEmbeddings.copies(maxLength: 4096, sourceRows: 514, offset: 2) == 8)
+        #expect(PositionEmbeddings.copies(maxLength: 1025, sourceRows: 514, offset: 2) == 3)
+        #expect(PositionEmbeddings.copies(maxLength: 100, sourceRows: 514, offset: 2) == 1)
         for length in [513, 1025, 1026, 1027, 1537, 262_144] {
-            #expect(PositionEmbeddings.referenceRowCount(maxLength: length, sourceRows: 514) < length + 2, "L=\(length)")
+            #expect(PositionEmbeddings.referenceRowCount(maxLength: length, sourceRows: 514, offset: 2) < length + 2, "L=\(length)")
         }
         for length in stride(from: 512, through: 131_072, by: 512) {
-            #expect(PositionEmbeddings.referenceRowCount(maxLength: length, sourceRows: 514) == length + 2, "L=\(length)")
+            #expect(PositionEmbeddings.referenceRowCount(maxLength: length, sourceRows: 514, offset: 2) == length + 2, "L=\(length)")
         }
         // L = 1000: rows 2..1001 are body[0..511] then body[0..487].
-        #expect(PositionEmbeddings.sourceRow(0, sourceRows: 514) == 0)
-        #expect(PositionEmbeddings.sourceRow(513, sourceRows: 514) == 513)
-        #expect(PositionEmbeddings.sourceRow(514, sourceRows: 514) == 2)
-        #expect(PositionEmbeddings.sourceRow(1001, sourceRows: 514) == 2 + 487)
+        #expect(PositionEmbeddings.sourceRow(0, sourceRows: 514, offset: 2) == 0)
+        #expect(PositionEmbeddings.sourceRow(513, sourceRows: 514, offset: 2) == 513)
+        #expect(PositionEmbeddings.sourceRow(514, sourceRows: 514, offset: 2) == 2)
+        #expect(PositionEmbeddings.sourceRow(1001, sourceRows: 514, offset: 2) == 2 + 487)
     }
 
     @Test("ordered global rows: stride 64 over 512 positions, and an LSG-4096 source (§5a examples)")

@@ -1,5 +1,6 @@
 import Foundation
 import LSGConversion
+import ModelFamilies
 import ModelingFiles
 import Testing
 
@@ -10,6 +11,15 @@ import Testing
           arguments: ModelFamily.all.map(\.modelType))
     func familyModule(_ modelType: String) throws {
         let family = try #require(ModelFamily.forModelType(modelType))
+        // modeling_lsg_bert.py is written separately (issue 12 item 5); until it is in modeling/,
+        // BERT conversions are written without it (LSGConverter.plan warns) and this is a known issue.
+        let pending = family == .bert && ModelingFileSet.embedded.file(module: family.modelingModule) == nil
+        try withKnownIssue("modeling_lsg_bert.py is not in modeling/ yet (issue 12 item 5)") {
+            try check(family)
+        } when: { pending }
+    }
+
+    private func check(_ family: ModelFamily) throws {
         let files = try ModelingFileSet.embedded.closure(of: family.modelingModule)
         #expect(files.first?.name == family.modelingModule + ".py")
         // Every class auto_map names must exist in the module (defined or imported into it by name).

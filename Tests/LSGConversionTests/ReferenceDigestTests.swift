@@ -1,6 +1,7 @@
 import CheckpointIO
 import Foundation
 import LSGConversion
+import ModelFamilies
 import ModelingFiles
 import Testing
 import TestSupport
@@ -21,7 +22,7 @@ struct ReferenceDigestTests {
         let digest = try ConversionFixtures.digest(name)
         let temp = try TemporaryDirectory("lsg-digest")
         let output = temp.url(name)
-        _ = try ConversionFixtures.convert(Fixtures.url("conversion/" + digest.source),
+        _ = try ConversionFixtures.convert(ConversionFixtures.sourceURL(of: digest),
                                            options: ConversionFixtures.options(for: digest), to: output)
         try Self.compare(output: output, with: digest)
     }
@@ -125,7 +126,8 @@ struct ReferenceDigestTests {
     }
 
     /// Compares a converted folder with a reference digest.
-    static func compare(output: URL, with digest: ConversionFixtures.Digest) throws {
+    /// `extraFiles`: files we write that the reference does not (sentence-transformers files).
+    static func compare(output: URL, with digest: ConversionFixtures.Digest, extraFiles: Set<String> = []) throws {
         let file = try SafetensorsFile(path: output.appendingPathComponent("model.safetensors").path)
         #expect(Set(file.tensorNames) == Set(digest.tensors.keys), "tensor names")
         for (name, expected) in digest.tensors {
@@ -174,11 +176,17 @@ struct ReferenceDigestTests {
         // The reference's files, with our modeling files (the family's module and its relative imports)
         // instead of its own, plus the provenance record.
         let written = Set(try FileManager.default.contentsOfDirectory(atPath: output.path))
-        let modeling = try ModelingFileSet.embedded.closure(of: family.modelingModule)
-        let expected = Set(digest.files.filter { !$0.hasPrefix("modeling_lsg_") }).union([Provenance.fileName]).union(modeling.map(\.name))
+        // A family whose module is not built in yet converts without it (LSGConverter.plan warns).
+        let modeling = ModelingFileSet.embedded.file(module: family.modelingModule) == nil ? []
+            : try ModelingFileSet.embedded.closure(of: family.modelingModule)
+        let expected = Set(digest.files.filter { !$0.hasPrefix("modeling_lsg_") }).union([Provenance.fileName])
+            .union(modeling.map(\.name)).union(extraFiles)
         for file in modeling {
             #expect(try Data(contentsOf: output.appendingPathComponent(file.name)) == file.bytes, "\(file.name)")
         }
         #expect(written == expected)
+        if let text = digest.generationConfigText {
+            #expect(try String(contentsOf: output.appendingPathComponent("generation_config.json"), encoding: .utf8) == text)
+        }
     }
 }

@@ -1,31 +1,44 @@
 import CheckpointIO
 import Foundation
 import LSGRuntime
+import ModelFamilies
 import TestSupport
 
-/// One forward pass recorded from the real reference by fixtures/make_runtime_fixtures.py.
+/// One forward pass recorded from the real reference by fixtures/make_runtime_fixtures.py (RoBERTa,
+/// `runtime/`) or fixtures/make_bert_runtime_fixtures.py (BERT, `bert-runtime/`).
 struct ReferenceCase: CustomStringConvertible {
     let name: String
     let file: SafetensorsFile
-    /// Model folder under fixtures/runtime/.
+    /// The fixture folder (`runtime`, `bert-runtime`).
+    let root: String
+    /// Model folder under the root.
     let model: String
-    let head: ModelHead
+    let head: TaskHead
     let overrides: [String: JSONValue]
 
     static let directory = Fixtures.path("runtime/cases")
 
     /// Every case file name (without extension), sorted.
-    static var names: [String] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    static var names: [String] { names(root: "runtime") }
+
+    /// Every case of a fixture folder.
+    static func names(root: String) -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.path("\(root)/cases"))) ?? []
         return files.filter { $0.hasSuffix(".safetensors") }.map { String($0.dropLast(12)) }.sorted()
     }
 
-    init(_ name: String) throws {
+    init(_ name: String, root: String = "runtime") throws {
         self.name = name
-        file = try SafetensorsFile(path: "\(Self.directory)/\(name).safetensors")
+        self.root = root
+        file = try SafetensorsFile(path: Fixtures.path("\(root)/cases/\(name).safetensors"))
         model = file.metadata["model"] ?? ""
-        let headName = file.metadata["head"] ?? "MaskedLM"
-        head = headName == "Base" ? .base : ModelHead(architecture: "RobertaFor" + headName)!
+        if let className = file.metadata["class"] {
+            guard let task = ModelArchitecture(className: className)?.task else { throw RuntimeError.unsupported("class \(className)") }
+            head = task
+        } else {
+            let headName = file.metadata["head"] ?? "MaskedLM"
+            head = headName == "Base" ? .model : ModelArchitecture(className: "RobertaFor" + headName)!.task
+        }
         let json = try JSONParser.parse(file.metadata["overrides"] ?? "{}")
         overrides = Dictionary(uniqueKeysWithValues: json.objectValue ?? [])
     }
@@ -52,7 +65,7 @@ struct ReferenceCase: CustomStringConvertible {
 
     /// Loads the model folder with the case's overrides and its extra head weights.
     func loadModel() throws -> RuntimeModel {
-        try RuntimeModel(folder: Fixtures.path("runtime/\(model)"), overrides: overrides, head: head, extraSources: [file])
+        try RuntimeModel(folder: Fixtures.path("\(root)/\(model)"), overrides: overrides, head: head, extraSources: [file])
     }
 }
 

@@ -167,4 +167,4 @@ def test_ddp_two_processes_give_the_full_batch_gradients(model_folder, tmp_path)
     distributed = torch.load(out)
     assert set(distributed) == set(single)
     worst = max(max_abs(distributed[k], g) / max(float(g.abs().max()), 1e-3) for k, g in single.items())
-    assert worst < 1e-5, worst
+    assert worst < 1e-4, worst  # float32 summation order differs between a batch of 4 and two of 2
