@@ -180,3 +180,19 @@ def test_bert_conversion_and_upgrade_load_and_agree(tmp_path, upgraded):
     mine = fill("paris is the [MASK] of france .")
     assert [p["token"] for p in mine] == [p["token"] for p in swift]
     assert max(abs(x["score"] - y["score"]) for x, y in zip(mine, swift)) < 1e-5
+
+
+@pytest.mark.parametrize("text", ["Paris est la <mask> de la France.",
+                                  "Le renard brun saute par-dessus le chien paresseux. " * 12 + "Paris est la <mask>."])
+def test_xlm_roberta_fill_mask_pipeline_equals_lsg_convert(tmp_path, text):
+    """A converted XLM-R (SentencePiece Unigram tokenizer): the transformers pipeline with our
+    modeling_lsg_xlm_roberta.py against `lsg-convert fill-mask` (dense and sparse paths)."""
+    out = tmp_path / "xlmr-lsg-1024"
+    run_lsg_convert("convert", str(FIXTURES / "models/tiny-xlmr-mlm"), "--max-len", "1024", "--output", str(out),
+                    "--no-verify")
+    fill = pipeline("fill-mask", model=str(out), trust_remote_code=True)
+    assert type(fill.model).__module__.endswith("modeling_lsg_xlm_roberta")
+    ours = fill(text)
+    swift = lsg_fill_mask(out, text)
+    assert [p["token"] for p in ours] == [p["token"] for p in swift]
+    assert max(abs(a["score"] - b["score"]) for a, b in zip(ours, swift)) < 1e-5
