@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "CFolderExchange"),
         /// Float32 CPU runtime for RoBERTa and LSG-RoBERTa.
         .target(name: "LSGRuntime", dependencies: ["CheckpointIO", "ModelFamilies"], swiftSettings: kernelSettings),
-        /// RoBERTa byte-level BPE and BERT WordPiece tokenizers (ids identical to Hugging Face tokenizers);
+        /// RoBERTa byte-level BPE, BERT WordPiece and XLM-R/CamemBERT SentencePiece Unigram tokenizers (ids identical to Hugging Face tokenizers);
         /// CheckpointIO's JSON parser reads vocabularies with their exact key strings.
         .target(name: "Tokenization", dependencies: ["CheckpointIO"]),
         /// Hugging Face cache resolution (offline) and hub downloads into the cache layout.
@@ -82,7 +82,7 @@ let package = Package(
             ]
         ),
         /// Benchmark: GEMM GFLOP/s and LSG forward times on a roberta-base-shaped random model.
-        .executableTarget(name: "lsg-bench", dependencies: ["LSGRuntime", "CheckpointIO"], swiftSettings: kernelSettings),
+        .executableTarget(name: "lsg-bench", dependencies: ["LSGRuntime", "CheckpointIO", "Tokenization"], swiftSettings: kernelSettings),
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["CheckpointIO"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "TestSupport"]),

@@ -255,9 +255,10 @@ def _attend(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mask: O
     """softmax(Q Kᵀ / √d + mask) V over the last two dims; query (..., Lq, d), key/value (..., Lk, d),
     mask additive and broadcastable to (..., Lq, Lk).
 
-    Uses torch's fused scaled_dot_product_attention (which recomputes the probabilities in the backward
-    pass instead of keeping them) with the leading dims flattened; otherwise the reference's formula."""
-    if _USE_SDPA:
+    Without dropout, uses torch's fused scaled_dot_product_attention (leading dims flattened), which keeps
+    no probability matrix; with dropout, torch would fall back to a path that also keeps scaled copies
+    of Q and K for the backward pass, so the reference's formula is used (measured: docs/benchmarks.md)."""
+    if _USE_SDPA and not (dropout.training and dropout.p > 0):
         lead = query.shape[:-2]
         q = query.reshape(-1, 1, *query.shape[-2:])
         k = key.expand(*lead, *key.shape[-2:]).reshape(-1, 1, *key.shape[-2:])

@@ -4,6 +4,8 @@
     python scripts/bench_reference.py lsg MODEL TOKENS          # LSG MLM forward, 1 x TOKENS
     python scripts/bench_reference.py roberta MODEL TOKENS      # RoBERTa MLM forward, 1 x TOKENS
     python scripts/bench_reference.py fillmask MODEL TEXT_FILE  # pipeline("fill-mask") on an LSG model
+    python scripts/bench_reference.py tokenize TOKENIZER_JSON TEXT_FILE RUNS IDS_OUT
+                                  # tokenizers' Tokenizer.encode of the whole file as one text, RUNS times
 
 `lsg-bench` runs it as a child process (whole-process wall time, CPU time and peak RSS come from
 wait4) with the Python environment of ../shared/oracle/README.md (lsg-converter 0.1.9,
@@ -75,6 +77,22 @@ def main():
         result = fill(text)
         seconds = time.perf_counter() - start
         assert len(result) == 5, result
+    elif mode == "tokenize":
+        # A fresh Tokenizer per run (its word cache empty, as ours), load excluded; one warm-up.
+        from tokenizers import Tokenizer
+        path, text_file, runs, ids_out = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+        with open(text_file, encoding="utf-8") as f:
+            text = f.read()
+        times = []
+        for run in range(runs + 1):
+            tok = Tokenizer.from_file(path)
+            start = time.perf_counter()
+            ids = tok.encode(text, add_special_tokens=False).ids
+            if run > 0:
+                times.append(time.perf_counter() - start)
+        seconds = sorted(times)[len(times) // 2]
+        with open(ids_out, "w") as f:
+            json.dump(ids, f)
     else:
         raise SystemExit(f"unknown mode {mode}")
     print(json.dumps({"mode": mode, "seconds": seconds}))

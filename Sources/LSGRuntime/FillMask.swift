@@ -4,7 +4,7 @@ import Foundation
 /// What `pipeline("fill-mask")` (transformers 4.36 `FillMaskPipeline`) computes from a masked-LM's
 /// logits: for every mask position of one text, the softmax over the vocabulary and its `k` largest
 /// probabilities. The strings (`token_str`, `sequence`) come from the tokenizer
-/// (`Tokenization.RobertaTokenizer.fillMaskText`).
+/// (`Tokenization.Tokenizer.fillMaskText`).
 ///
 /// The pipeline runs each text alone (its default `batch_size` is 1, so no padding reaches the
 /// model); ``predict(inputIDs:maskTokenID:topK:)`` does the same, which keeps the LSG adaptive

@@ -78,6 +78,13 @@ public final class RobertaTokenizer: Sendable {
         unknownTokenID = id("unk_token", "<unk>")
         prefixIDs = files.framing?.prefix ?? [bos]
         suffixIDs = files.framing?.suffix ?? [eos]
+        // tokenizers stores ids as u32; anything else is a damaged file (and would overflow below).
+        if let bad = files.vocabulary.first(where: { $0.value < 0 || $0.value > Int(UInt32.max) }) {
+            throw TokenizerError.unreadable(file: source, reason: "token \(bad.key.debugDescription) has id \(bad.value), outside 0...\(UInt32.max)")
+        }
+        if let bad = files.addedTokens.first(where: { $0.id < 0 || $0.id > Int(UInt32.max) }) {
+            throw TokenizerError.unreadable(file: source, reason: "added token \(bad.content.debugDescription) has id \(bad.id), outside 0...\(UInt32.max)")
+        }
         let maxID = max(files.vocabulary.values.max() ?? -1, files.addedTokens.map(\.id).max() ?? -1)
         vocabularySize = max(maxID + 1, files.vocabulary.count)
     }

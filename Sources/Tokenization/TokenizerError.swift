@@ -8,6 +8,9 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     /// The file describes a tokenizer this module does not implement (only byte-level BPE is).
     case unsupported(file: String, what: String)
+    /// The folder's tokenizer is of a kind this module does not implement (`tokenizer.json` `model.type`,
+    /// e.g. `WordLevel`), named in the message.
+    case unsupportedKind(kind: String, file: String)
     /// A merge rule names a token that is not in the vocabulary.
     case invalidMerge(file: String, line: Int, merge: String)
     /// The requested truncation cannot be done (the reference raises the same refusals).
@@ -22,7 +25,9 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let file, let reason):
             return "cannot read tokenizer file \(file): \(reason)"
         case .unsupported(let file, let what):
-            return "unsupported tokenizer in \(file): \(what) (implemented: RoBERTa/GPT-2 byte-level BPE, BERT WordPiece)"
+            return "unsupported tokenizer in \(file): \(what) (implemented: RoBERTa/GPT-2 byte-level BPE, BERT WordPiece, XLM-R/CamemBERT SentencePiece Unigram)"
+        case .unsupportedKind(let kind, let file):
+            return "\(file): tokenizer kind \(kind) is not implemented (implemented: byte-level BPE as RoBERTa's, WordPiece as BERT's, SentencePiece Unigram as XLM-RoBERTa's and CamemBERT's)"
         case .truncation(let reason):
             return "cannot truncate: \(reason)"
         case .unsupportedRequest(let what):

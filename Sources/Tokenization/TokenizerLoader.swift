@@ -1,7 +1,8 @@
 import Foundation
 
 /// Picks the tokenizer of a model folder from its files: `tokenizer.json`'s `model.type`
-/// (`WordPiece` -> `WordPieceTokenizer`, `BPE` -> `RobertaTokenizer`), else the slow files
+/// (`WordPiece` -> `WordPieceTokenizer`, `BPE` -> `RobertaTokenizer`, `Unigram` -> `UnigramTokenizer`),
+/// never the model name; else the slow files
 /// (`vocab.txt` -> WordPiece, `vocab.json` + `merges.txt` -> byte-level BPE).
 public enum TokenizerLoader {
     /// Loads the folder's tokenizer.
@@ -11,8 +12,9 @@ public enum TokenizerLoader {
             switch modelType(of: json) {
             case "WordPiece": return try WordPieceTokenizer(folder: folder)
             case "BPE": return try RobertaTokenizer(folder: folder)
+            case "Unigram": return try UnigramTokenizer(folder: folder)
             case let other:
-                throw TokenizerError.unsupported(file: json.path, what: "model type \(other ?? "?")")
+                throw TokenizerError.unsupportedKind(kind: other ?? "(no model.type)", file: json.path)
             }
         }
         let fm = FileManager.default
@@ -22,6 +24,12 @@ public enum TokenizerLoader {
         }
         if fm.fileExists(atPath: folder.appendingPathComponent("vocab.txt").path) {
             return try WordPieceTokenizer(folder: folder)
+        }
+        for name in ["sentencepiece.bpe.model", "spiece.model", "tokenizer.model"]
+        where fm.fileExists(atPath: folder.appendingPathComponent(name).path) {
+            // The slow SentencePiece files need transformers' converter; the fast tokenizer.json is what we read.
+            throw TokenizerError.unsupportedKind(kind: "SentencePiece model without tokenizer.json",
+                                                 file: folder.appendingPathComponent(name).path)
         }
         throw TokenizerError.noTokenizerFiles(folder: folder.path)
     }

@@ -2,22 +2,23 @@
 // reference, plus the GEMM against the measured FMA peak (issue 5). See docs/benchmarks.md.
 //
 //   swift build -c release && .build/release/lsg-bench [--quick] [--runs N] [--write-docs]
-//   .build/release/lsg-bench gemm | convert | forward | reference      (only these sections)
+//   .build/release/lsg-bench gemm | convert | forward | reference | tokenize   (only these sections)
 //   LSG_PROFILE=1 .build/release/lsg-bench profile --lengths 4096      (in-process forward, per phase)
 import CheckpointIO
 import Dispatch
 import Foundation
 import LSGRuntime
+import Tokenization
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let knownFlags: Set<String> = ["--quick", "--write-docs", "--no-reference", "--no-16k", "--no-pack-a", "--regenerate",
-                               "gemm", "convert", "forward", "verify", "fillmask", "inprocess", "reference", "profile",
+                               "gemm", "convert", "forward", "verify", "fillmask", "inprocess", "reference", "profile", "tokenize",
                                "generate-data", "inprocess-forward"]
 let valueOptions: Set<String> = ["--runs", "--lengths", "--data", "--model", "--tokens", "--result"]
 if arguments.contains("--help") || arguments.contains("-h") {
     print("""
         usage: lsg-bench [--quick] [--runs N] [--lengths 512,4096] [--write-docs] [--no-reference] [--no-16k]
-                         [gemm] [convert] [forward] [verify] [fillmask] [inprocess] [reference] [profile]
+                         [gemm] [convert] [forward] [verify] [fillmask] [inprocess] [reference] [profile] [tokenize]
         Times conversion, the forward pass and the GEMM on a roberta-base-shaped random model, beside the
         Python reference when its environment exists; see docs/benchmarks.md.
         """)
@@ -41,7 +42,7 @@ let quick = arguments.contains("--quick")
 let runs = option("--runs").flatMap(Int.init) ?? (quick ? 1 : 3)
 let lengths = option("--lengths").map { $0.split(separator: ",").compactMap { Int($0) } }
     ?? (quick ? [512, 4096] : [512, 1024, 2048, 4096])
-let sections = ["gemm", "convert", "forward", "verify", "fillmask", "inprocess", "reference", "profile"].filter(arguments.contains)
+let sections = ["gemm", "convert", "forward", "verify", "fillmask", "inprocess", "reference", "profile", "tokenize"].filter(arguments.contains)
 func wants(_ section: String) -> Bool { sections.isEmpty ? section != "profile" : sections.contains(section) }
 if arguments.contains("--no-pack-a") { GEMM.packA = false }
 
@@ -405,6 +406,10 @@ if wants("profile") {
         }
     }
     out()
+}
+
+if wants("tokenize") {
+    try TokenizeBenchmark(dataRoot: dataRoot, runs: runs, python: oraclePython(), script: referenceScript, logPath: logPath).run()
 }
 
 if ours["verify"] != nil || inProcessForward != nil {

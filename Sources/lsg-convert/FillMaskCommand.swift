@@ -11,7 +11,7 @@ struct FillMaskCommand: ParsableCommand {
         commandName: "fill-mask",
         abstract: "Predict the mask tokens (<mask>, [MASK]) of texts, like the transformers fill-mask pipeline.",
         discussion: """
-            MODEL is a RoBERTa or LSG-RoBERTa masked-LM folder (config.json, weights, tokenizer files), \
+            MODEL is a RoBERTa / XLM-RoBERTa / CamemBERT (or LSG) masked-LM folder (config.json, weights, tokenizer files), \
             or a model name found in the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub, \
             ~/.cache/huggingface/hub) or downloaded from HF_ENDPOINT unless HF_HUB_OFFLINE is set. \
             Each text is run alone, as the pipeline does, after truncation to the tokenizer's \
@@ -21,15 +21,19 @@ struct FillMaskCommand: ParsableCommand {
             and the sequence keeps the other mask tokens, as in transformers 4.36. The mask token is the \
             tokenizer's (<mask> for RoBERTa, [MASK] for BERT). --json prints \
             the pipeline's result the way json.dumps writes it (a list of lists for several masks; one \
-            entry per text when several texts are given).
+            entry per text when several texts are given). Texts also come from --input FILE ('-' for \
+            standard input), one per line, or the whole file as one text with --whole-input. The \
+            tokenizer follows tokenizer.json's model type (byte-level BPE, WordPiece, SentencePiece Unigram).
             """
     )
 
     @Argument(help: "Model folder or Hugging Face model name (e.g. roberta-base-lsg-4096, roberta-base).")
     var model: String
 
-    @Argument(help: "One or more texts, each with at least one mask token (<mask> for RoBERTa, [MASK] for BERT).")
-    var texts: [String]
+    @Argument(help: "Texts, each with at least one mask token (<mask> for RoBERTa, XLM-R, CamemBERT; [MASK] for BERT), or none with --input.")
+    var texts: [String] = []
+
+    @OptionGroup var input: TextInputOptions
 
     @Option(help: "Number of predictions per mask.")
     var topK: Int = 5
@@ -77,7 +81,7 @@ struct FillMaskCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if texts.isEmpty { throw ValidationError("give at least one text with a mask token") }
+        if texts.isEmpty && input.inputPath == nil { throw ValidationError("give at least one text with a mask token, or --input FILE") }
         if topK < 1 { throw ValidationError("--top-k must be at least 1") }
     }
 
@@ -86,6 +90,8 @@ struct FillMaskCommand: ParsableCommand {
         try CommandSupport.reportingErrors {
             let folder = try ModelArgument.resolveFolder(model, revision: revision)
             let tokenizer = try TokenizerLoader.load(folder: folder)
+            let texts = try input.texts(arguments: self.texts)
+            if texts.isEmpty { throw ValidationError("no text in --input \(input.inputPath ?? "")") }
             // A text without the tokenizer's mask token fails before the model is loaded.
             for (n, text) in texts.enumerated()
             where tokenizer.encode(text, addSpecialTokens: true, truncation: false, maxLength: nil).positions(of: tokenizer.maskTokenID).isEmpty {
@@ -126,7 +132,7 @@ struct FillMaskCommand: ParsableCommand {
             if json {
                 print(Self.pipelineJSON(results).serialized(indent: nil))
             } else {
-                printHuman(results, encodings: encodings)
+                printHuman(results, texts: texts, encodings: encodings)
             }
         }
     }
@@ -149,7 +155,7 @@ struct FillMaskCommand: ParsableCommand {
         return perText.count == 1 ? perText[0] : .array(perText)
     }
 
-    private func printHuman(_ results: [[Prediction]], encodings: [Encoding]) {
+    private func printHuman(_ results: [[Prediction]], texts: [String], encodings: [Encoding]) {
         for (n, masks) in results.enumerated() {
             if n > 0 { print("") }
             let header = texts.count > 1 ? "text \(n + 1): " : ""

@@ -23,8 +23,10 @@ struct TokenizeCommand: ParsableCommand {
     @Argument(help: "Model folder or Hugging Face model name.")
     var model: String
 
-    @Argument(help: "One or more texts.")
-    var texts: [String]
+    @Argument(help: "Texts (or none with --input).")
+    var texts: [String] = []
+
+    @OptionGroup var input: TextInputOptions
 
     @Option(help: "Second sequence of a text pair; give it once per text.")
     var pair: [String] = []
@@ -48,7 +50,8 @@ struct TokenizeCommand: ParsableCommand {
     var truncationStrategy: String?
 
     func validate() throws {
-        if !pair.isEmpty && pair.count != texts.count {
+        if texts.isEmpty && input.inputPath == nil { throw ValidationError("give at least one text, or --input FILE") }
+        if !pair.isEmpty && input.inputPath == nil && pair.count != texts.count {
             throw ValidationError("give --pair once per text (\(texts.count) texts, \(pair.count) pairs)")
         }
         if let s = truncationStrategy, TruncationStrategy(rawValue: s) == nil {
@@ -61,6 +64,10 @@ struct TokenizeCommand: ParsableCommand {
         let folder = try ModelResolver(log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
             .resolve(name: model, revision: revision, requirement: .tokenizer)
         let tokenizer = try TokenizerLoader.load(folder: folder)
+        let texts = try input.texts(arguments: self.texts)
+        if !pair.isEmpty && pair.count != texts.count {
+            throw ValidationError("give --pair once per text (\(texts.count) texts, \(pair.count) pairs)")
+        }
         let strategy = truncationStrategy.flatMap(TruncationStrategy.init(rawValue:))
             ?? (truncate || maxLength != nil ? .longestFirst : nil)
         let encodings = try texts.indices.map { i in

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 import Tokenization
 
-/// `FillMask` + `RobertaTokenizer` reproduce transformers 4.36.2 `pipeline("fill-mask")`: the same
+/// `FillMask` + the folder's tokenizer (`TokenizerLoader`) reproduce transformers 4.36.2 `pipeline("fill-mask")`: the same
 /// input ids, the same top-5 token ids per mask, scores within 1e-5, the same token_str and sequence.
 @Suite("fill-mask matches the transformers pipeline")
 struct FillMaskReferenceTests {
@@ -43,8 +43,8 @@ struct FillMaskReferenceTests {
 
     /// Tokenizes as the pipeline did, runs the model, compares ids, scores and strings.
     static func check(_ run: ReferenceFillMask.Run, folder: URL) throws {
-        let tokenizer = try RobertaTokenizer(folder: folder)
-        let encoding = tokenizer.encode(run.text, truncation: run.truncation ?? false)
+        let tokenizer = try TokenizerLoader.load(folder: folder)
+        let encoding = tokenizer.encode(run.text, addSpecialTokens: true, truncation: run.truncation ?? false, maxLength: nil)
         #expect(encoding.ids == run.input_ids)
         let fill = try FillMask(model: RuntimeModel(folder: folder.path))
 
@@ -102,5 +102,36 @@ struct FillMaskReferenceTests {
         #expect(throws: RuntimeError.invalidInput("No mask_token found on the input")) {
             try fill.predict(inputIDs: [0, 51, 2], maskTokenID: 300, topK: 5)
         }
+    }
+}
+
+/// The same on XLM-R: the tiny random XLMRobertaForMaskedLM with its SentencePiece Unigram tokenizer
+/// and its LSG conversion, against transformers 4.36.2 `pipeline("fill-mask")`
+/// (`fixtures/fill_mask/tiny-xlmr-lsg.json`, make_unigram_fixtures.py).
+@Suite("fill-mask on XLM-R (Unigram tokenizer) matches the transformers pipeline")
+struct XLMRobertaFillMaskTests {
+    static let runs: [ReferenceFillMask.Run] = (try? ReferenceFillMask.load("fill_mask/tiny-xlmr-lsg.json"))?.runs ?? []
+
+    @Test func fixturesLoad() {
+        #expect(Self.runs.count == 18)
+        #expect(Self.runs.contains { $0.modelName == "tiny-xlmr-lsg-1024" && $0.input_ids.count > 512 })
+    }
+
+    @Test("tiny XLM-R and its LSG conversion", arguments: runs)
+    func run(run: ReferenceFillMask.Run) throws {
+        guard run.modelName == "tiny-xlmr-lsg-1024" else {
+            try FillMaskReferenceTests.check(run, folder: Fixtures.url("models/tiny-xlmr-mlm"))
+            return
+        }
+        // The reference's conversion: LSGConverter(max_sequence_length=1024), default LSG options.
+        let temp = try TemporaryDirectory("fill-mask-xlmr")
+        let source = try ModelFolder(url: Fixtures.url("models/tiny-xlmr-mlm"))
+        var options = ConversionOptions()
+        options.maxLength = 1024
+        var converter = LSGConverter(folder: source, source: try source.openWeights(), options: options)
+        converter.hashSource = false
+        let output = temp.url("tiny-xlmr-lsg-1024")
+        try converter.convert(plan: try converter.plan(), to: output, force: false)
+        try FillMaskReferenceTests.check(run, folder: output)
     }
 }

@@ -63,7 +63,7 @@ struct BertReferenceDigestTests {
         let source = ConversionFixtures.sourceURL(of: digest)
         let plan = try ConversionFixtures.convert(source, options: ConversionFixtures.options(for: digest), to: output)
         #expect(plan.targetClass == "LSGBertModel")
-        let extras: Set<String> = ["modules.json", "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling", "2_Normalize"]
+        let extras: Set<String> = ["modules.json", "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling"]
         try ReferenceDigestTests.compare(output: output, with: digest, extraFiles: extras)
         for name in ["modules.json", "config_sentence_transformers.json", "1_Pooling/config.json"] {
             #expect(try Data(contentsOf: output.appendingPathComponent(name)) == Data(contentsOf: source.appendingPathComponent(name)), "\(name)")

@@ -52,3 +52,24 @@ import TestSupport
         #expect(none.ids == nil && none.unavailable == "no WordPiece tokenizer files")
     }
 }
+
+/// verify's text-based inputs on an XLM-R folder come from its SentencePiece Unigram tokenizer: the
+/// fixed text's ids are those transformers 4.36.2 gives (fixtures/tokenizer/unigram-cases.json).
+@Suite struct OutputCheckPlanUnigramTests {
+    @Test func xlmRobertaFolderUsesItsUnigramTokenizer() throws {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("tokenizer/unigram-cases.json"))) as? [String: Any])
+        let t = try #require((json["transformers"] as? [[String: Any]])?.first { $0["tokenizer"] as? String == "xlmr" })
+        let recorded = try #require((t["cases"] as? [[String: Any]])?.first { $0["text"] as? String == OutputCheckPlan.text })
+        let ids = try #require(recorded["ids"] as? [Int])
+        let tokens = FixedTextTokens.ids(folder: Fixtures.url("models/tiny-xlmr-mlm"), family: .xlmRoberta, text: OutputCheckPlan.text)
+        #expect(tokens.ids == Array(ids.dropFirst().dropLast()))
+        let plan = OutputCheckPlan.make(originalMaxLength: 512, convertedMaxLength: 1024, blockSize: 128, requested: [64],
+                                        textIds: tokens.ids, textIdsUnavailable: tokens.unavailable, vocab: 785, bos: 0, eos: 2, mask: 784)
+        #expect(plan.idSource == "tokenizer on fixed text")
+        let input = try #require(plan.equivalence.first)
+        let text = Array(ids.dropFirst().dropLast())
+        for position in 1..<63 where !input.maskedPositions.contains(position) {
+            #expect(input.ids[position] == text[(position - 1) % text.count])
+        }
+    }
+}

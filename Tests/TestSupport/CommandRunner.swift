@@ -23,10 +23,11 @@ public enum CommandRunner {
     }
 
     /// Runs `lsg-convert arguments...` (or another copy of it, `executable`) and waits for it;
-    /// `environment` entries are added to the current one.
+    /// `environment` entries are added to the current one; `standardInput` (when given) is written to
+    /// the process's standard input.
     @discardableResult
     public static func run(executable: URL? = nil, _ arguments: [String], environment: [String: String] = [:],
-                           currentDirectory: URL? = nil) throws -> Result {
+                           currentDirectory: URL? = nil, standardInput: Data? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable ?? executableURL
         process.arguments = arguments
@@ -37,7 +38,16 @@ public enum CommandRunner {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = Pipe()
+        if standardInput != nil { process.standardInput = input }
         try process.run()
+        if let standardInput {
+            let writer = input.fileHandleForWriting
+            DispatchQueue.global().async {
+                writer.write(standardInput)
+                try? writer.close()
+            }
+        }
         // Drain both pipes concurrently so a chatty process cannot block on a full pipe.
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()

@@ -154,3 +154,45 @@ def test_other_family_conversions_load(tmp_path, model_type, stem, module):
     ids = torch.randint(4, 300, (2, 300), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         assert max_abs(model(input_ids=ids).logits, same_weights(input_ids=ids).logits) == 0.0
+
+
+def test_bert_conversion_and_upgrade_load_and_agree(tmp_path, upgraded):
+    """A BERT conversion by lsg-convert and the reference's own conversion of the same source (upgraded)
+    load with modeling_lsg_bert.py and give identical outputs (the tensors are bit-identical)."""
+    from transformers import AutoModelForPreTraining
+    out = tmp_path / "bert-lsg-1024"
+    run_lsg_convert("convert", str(FIXTURES / "bert-conversion/sources/bert-pretraining"), "--max-len", "1024",
+                    "--output", str(out), "--no-verify")
+    assert sorted(p.name for p in out.glob("*.py")) == ["modeling_lsg_bert.py", "modeling_lsg_roberta.py"]
+    ours = AutoModelForPreTraining.from_pretrained(out, trust_remote_code=True).eval()
+    reference = AutoModelForPreTraining.from_pretrained(upgraded("bert-lsg-pretraining-1024"), trust_remote_code=True).eval()
+    assert type(ours).__name__ == "LSGBertForPreTraining" and type(ours).__module__.endswith("modeling_lsg_bert")
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    enc = tokenizer(["the quick brown fox", "paris is the capital of france . " * 30],
+                    ["jumps over the lazy dog", "a long document"], padding=True, truncation=True, return_tensors="pt")
+    assert int(enc["token_type_ids"].max()) == 1 and enc["input_ids"].shape[1] > 256
+    with torch.no_grad():
+        a, b = ours(**enc), reference(**enc)
+    assert max_abs(a.prediction_logits, b.prediction_logits) == 0.0
+    assert max_abs(a.seq_relationship_logits, b.seq_relationship_logits) == 0.0
+    fill = pipeline("fill-mask", model=str(out), trust_remote_code=True)
+    swift = json.loads(run_lsg_convert("fill-mask", str(out), "paris is the [MASK] of france .", "--json").stdout)
+    mine = fill("paris is the [MASK] of france .")
+    assert [p["token"] for p in mine] == [p["token"] for p in swift]
+    assert max(abs(x["score"] - y["score"]) for x, y in zip(mine, swift)) < 1e-5
+
+
+@pytest.mark.parametrize("text", ["Paris est la <mask> de la France.",
+                                  "Le renard brun saute par-dessus le chien paresseux. " * 12 + "Paris est la <mask>."])
+def test_xlm_roberta_fill_mask_pipeline_equals_lsg_convert(tmp_path, text):
+    """A converted XLM-R (SentencePiece Unigram tokenizer): the transformers pipeline with our
+    modeling_lsg_xlm_roberta.py against `lsg-convert fill-mask` (dense and sparse paths)."""
+    out = tmp_path / "xlmr-lsg-1024"
+    run_lsg_convert("convert", str(FIXTURES / "models/tiny-xlmr-mlm"), "--max-len", "1024", "--output", str(out),
+                    "--no-verify")
+    fill = pipeline("fill-mask", model=str(out), trust_remote_code=True)
+    assert type(fill.model).__module__.endswith("modeling_lsg_xlm_roberta")
+    ours = fill(text)
+    swift = lsg_fill_mask(out, text)
+    assert [p["token"] for p in ours] == [p["token"] for p in swift]
+    assert max(abs(a["score"] - b["score"]) for a, b in zip(ours, swift)) < 1e-5
