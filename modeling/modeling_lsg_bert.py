@@ -13,22 +13,18 @@ import torch
 from torch import nn
 from torch.nn import CrossEntropyLoss
 from transformers.activations import ACT2FN
-from transformers.modeling_outputs import (
-    CausalLMOutputWithCrossAttentions,
-    MaskedLMOutput,
-    MultipleChoiceModelOutput,
-    NextSentencePredictorOutput,
-    QuestionAnsweringModelOutput,
-    SequenceClassifierOutput,
-    TokenClassifierOutput,
-)
+from transformers.modeling_outputs import NextSentencePredictorOutput, SequenceClassifierOutput
 from transformers.utils import ModelOutput
 
 from .modeling_lsg_roberta import (
     LSG_MODELING_VERSION,
     LSGRobertaConfig,
     LSGRobertaEmbeddings,
+    LSGRobertaForCausalLM,
+    LSGRobertaForMaskedLM,
+    LSGRobertaForMultipleChoice,
     LSGRobertaForQuestionAnswering,
+    LSGRobertaForTokenClassification,
     LSGRobertaModel,
     LSGRobertaPreTrainedModel,
     _classifier_dropout,
@@ -232,57 +228,25 @@ class LSGBertForPreTraining(_BertMLMHeadModel):
                                            seq_relationship_logits=relationship, hidden_states=out.hidden_states)
 
 
-class LSGBertForMaskedLM(_BertMLMHeadModel):
+class LSGBertForMaskedLM(_BertMLMHeadModel, LSGRobertaForMaskedLM):
     """LSG-BERT + `cls.predictions`; mirrors `LSGBertForMaskedLM`. Logits (n, t, vocab)."""
 
-    def __init__(self, config):
-        super().__init__(config)
-        self._backbone(config)
-        self.cls = LSGBertOnlyMLMHead(config)
-        self.post_init()
+    lm_head_attribute = "cls"
 
-    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, position_ids=None, head_mask=None,
-                inputs_embeds=None, encoder_hidden_states=None, encoder_attention_mask=None, labels=None,
-                output_attentions=None, output_hidden_states=None, return_dict=None, **kwargs):
-        """labels (n, t) with -100 for ignored positions."""
-        out = self._run_backbone(input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
-                                 output_attentions, output_hidden_states, encoder_hidden_states=encoder_hidden_states,
-                                 encoder_attention_mask=encoder_attention_mask)
-        logits = self.cls(out.last_hidden_state)
-        loss = None
-        if labels is not None:
-            loss = CrossEntropyLoss()(logits.view(-1, self.config.vocab_size), labels.to(logits.device).view(-1))
-        if not _return_dict(return_dict, self.config):
-            return self._as_tuple(loss, (logits,), out.hidden_states)
-        return MaskedLMOutput(loss=loss, logits=logits, hidden_states=out.hidden_states)
+    @staticmethod
+    def _lm_head_class():
+        return LSGBertOnlyMLMHead
 
 
-class LSGBertLMHeadModel(_BertMLMHeadModel):
+class LSGBertLMHeadModel(_BertMLMHeadModel, LSGRobertaForCausalLM):
     """LSG-BERT with causal LSG attention + `cls.predictions`, next-token loss; mirrors `LSGBertLMHeadModel`
     (set `is_decoder=True`). Logits (n, t, vocab); no key/value cache."""
 
-    def __init__(self, config):
-        super().__init__(config)
-        self._backbone(config)
-        self.cls = LSGBertOnlyMLMHead(config)
-        self.post_init()
+    lm_head_attribute = "cls"
 
-    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, position_ids=None, head_mask=None,
-                inputs_embeds=None, encoder_hidden_states=None, encoder_attention_mask=None, labels=None,
-                past_key_values=None, use_cache=None, output_attentions=None, output_hidden_states=None,
-                return_dict=None, **kwargs):
-        """labels (n, t): the loss predicts token i + 1 from positions <= i (-100 ignored)."""
-        out = self._run_backbone(input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
-                                 output_attentions, output_hidden_states, encoder_hidden_states=encoder_hidden_states,
-                                 encoder_attention_mask=encoder_attention_mask, past_key_values=past_key_values)
-        logits = self.cls(out.last_hidden_state)
-        loss = None
-        if labels is not None:
-            shifted = logits[:, :-1, :].contiguous()
-            loss = CrossEntropyLoss()(shifted.view(-1, self.config.vocab_size), labels[:, 1:].contiguous().view(-1))
-        if not _return_dict(return_dict, self.config):
-            return self._as_tuple(loss, (logits,), out.hidden_states)
-        return CausalLMOutputWithCrossAttentions(loss=loss, logits=logits, hidden_states=out.hidden_states)
+    @staticmethod
+    def _lm_head_class():
+        return LSGBertOnlyMLMHead
 
 
 class LSGBertForNextSentencePrediction(_BertHead):
@@ -333,58 +297,15 @@ class LSGBertForSequenceClassification(_BertHead):
         return SequenceClassifierOutput(loss=loss, logits=logits, hidden_states=out.hidden_states)
 
 
-class LSGBertForMultipleChoice(_BertHead):
+class LSGBertForMultipleChoice(_BertHead, LSGRobertaForMultipleChoice):
     """LSG-BERT pooled output + dropout + linear scorer per choice; mirrors `LSGBertForMultipleChoice`.
     Inputs (n, choices, t); logits (n, choices)."""
 
-    add_pooling_layer = True
-
-    def __init__(self, config):
-        super().__init__(config)
-        self._backbone(config)
-        self.dropout = nn.Dropout(_classifier_dropout(config))
-        self.classifier = nn.Linear(config.hidden_size, 1)
-        self.post_init()
-
-    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, position_ids=None, head_mask=None,
-                inputs_embeds=None, labels=None, output_attentions=None, output_hidden_states=None,
-                return_dict=None, **kwargs):
-        choices = input_ids.shape[1] if input_ids is not None else inputs_embeds.shape[1]
-
-        def flat(x):
-            return None if x is None else x.reshape(-1, *x.shape[2:])
-        out = self._run_backbone(flat(input_ids), flat(attention_mask), flat(token_type_ids), flat(position_ids),
-                                 flat(inputs_embeds), output_attentions, output_hidden_states)
-        logits = self.classifier(self.dropout(out.pooler_output)).view(-1, choices)
-        loss = None if labels is None else CrossEntropyLoss()(logits, labels.to(logits.device))
-        if not _return_dict(return_dict, self.config):
-            return self._as_tuple(loss, (logits,), out.hidden_states)
-        return MultipleChoiceModelOutput(loss=loss, logits=logits, hidden_states=out.hidden_states)
+    _choice_dropout = staticmethod(_classifier_dropout)
 
 
-class LSGBertForTokenClassification(_BertHead):
+class LSGBertForTokenClassification(_BertHead, LSGRobertaForTokenClassification):
     """LSG-BERT + dropout + linear per token; mirrors `LSGBertForTokenClassification`. Logits (n, t, labels)."""
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.num_labels = config.num_labels
-        self._backbone(config)
-        self.dropout = nn.Dropout(_classifier_dropout(config))
-        self.classifier = nn.Linear(config.hidden_size, config.num_labels)
-        self.post_init()
-
-    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, position_ids=None, head_mask=None,
-                inputs_embeds=None, labels=None, output_attentions=None, output_hidden_states=None,
-                return_dict=None, **kwargs):
-        out = self._run_backbone(input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
-                                 output_attentions, output_hidden_states)
-        logits = self.classifier(self.dropout(out.last_hidden_state))
-        loss = None
-        if labels is not None:
-            loss = CrossEntropyLoss()(logits.view(-1, self.num_labels), labels.to(logits.device).view(-1))
-        if not _return_dict(return_dict, self.config):
-            return self._as_tuple(loss, (logits,), out.hidden_states)
-        return TokenClassifierOutput(loss=loss, logits=logits, hidden_states=out.hidden_states)
 
 
 class LSGBertForQuestionAnswering(_BertHead, LSGRobertaForQuestionAnswering):

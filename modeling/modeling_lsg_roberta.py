@@ -565,12 +565,13 @@ class LSGSelfAttention(nn.Module):
         return keys, values, counts
 
 
-class LSGSelfOutput(nn.Module):
-    """Attention output projection + residual LayerNorm (RoBERTa's `attention.output`)."""
+class LSGResidualOutput(nn.Module):
+    """Projection to hidden_size + dropout + residual LayerNorm: RoBERTa's `attention.output` (from
+    hidden_size) and `output` (from intermediate_size), parameters `dense` and `LayerNorm`."""
 
-    def __init__(self, config):
+    def __init__(self, config, in_features: int):
         super().__init__()
-        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dense = nn.Linear(in_features, config.hidden_size)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
@@ -584,7 +585,7 @@ class LSGAttention(nn.Module):
     def __init__(self, config):
         super().__init__()
         self.self = LSGSelfAttention(config)
-        self.output = LSGSelfOutput(config)
+        self.output = LSGResidualOutput(config, config.hidden_size)
 
     def forward(self, hidden_states, token_mask, encoder_hidden_states=None, encoder_mask=None):
         context = self.self(hidden_states, token_mask, encoder_hidden_states, encoder_mask)
@@ -604,19 +605,6 @@ class LSGIntermediate(nn.Module):
         return self.intermediate_act_fn(self.dense(hidden_states))
 
 
-class LSGOutput(nn.Module):
-    """Feed-forward down projection + residual LayerNorm (`output.dense`, `output.LayerNorm`)."""
-
-    def __init__(self, config):
-        super().__init__()
-        self.dense = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
-
-    def forward(self, hidden_states: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
-        return self.LayerNorm(self.dropout(self.dense(hidden_states)) + residual)
-
-
 class LSGRobertaLayer(nn.Module):
     """One transformer layer with LSG self-attention; mirrors the reference's `LSGRobertaLayer`."""
 
@@ -629,7 +617,7 @@ class LSGRobertaLayer(nn.Module):
                 raise ValueError("add_cross_attention=True needs is_decoder=True")
             self.crossattention = _CrossAttention(config)
         self.intermediate = LSGIntermediate(config)
-        self.output = LSGOutput(config)
+        self.output = LSGResidualOutput(config, config.intermediate_size)
 
     def forward(self, hidden_states, token_mask, encoder_hidden_states=None, encoder_mask=None):
         attention_output = self.attention(hidden_states, token_mask)
@@ -644,7 +632,7 @@ class _CrossAttention(nn.Module):
     def __init__(self, config):
         super().__init__()
         self.self = LSGSelfAttention(config)
-        self.output = LSGSelfOutput(config)
+        self.output = LSGResidualOutput(config, config.hidden_size)
 
     def forward(self, hidden_states, encoder_hidden_states, encoder_mask):
         context = self.self(hidden_states, None, encoder_hidden_states, encoder_mask)
@@ -1003,23 +991,29 @@ class LSGRobertaForMaskedLM(_HeadModel):
         "lm_head.decoder.bias": "lm_head.bias",
     }
 
+    #: Attribute and class of the MLM head (BERT: `cls`, with `cls.predictions.*` parameters).
+    lm_head_attribute = "lm_head"
+
     def __init__(self, config):
         super().__init__(config)
         if config.is_decoder != self._expects_decoder:
             logger.warning(f"{type(self).__name__} expects is_decoder={self._expects_decoder}.")
         self._backbone(config)
-        self.lm_head = self._lm_head_class()(config)
+        setattr(self, self.lm_head_attribute, self._lm_head_class()(config))
         self.post_init()
 
     @staticmethod
     def _lm_head_class():
         return LSGRobertaLMHead
 
+    def _mlm_head(self) -> nn.Module:
+        return getattr(self, self.lm_head_attribute)
+
     def get_output_embeddings(self) -> nn.Linear:
-        return self.lm_head.decoder
+        return self._mlm_head().decoder
 
     def set_output_embeddings(self, new_embeddings: nn.Linear) -> None:
-        self.lm_head.decoder = new_embeddings
+        self._mlm_head().decoder = new_embeddings
 
     def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, position_ids=None, head_mask=None,
                 inputs_embeds=None, encoder_hidden_states=None, encoder_attention_mask=None, labels=None,
@@ -1029,7 +1023,7 @@ class LSGRobertaForMaskedLM(_HeadModel):
                                  output_attentions, output_hidden_states,
                                  encoder_hidden_states=encoder_hidden_states,
                                  encoder_attention_mask=encoder_attention_mask)
-        logits = self.lm_head(out.last_hidden_state)
+        logits = self._mlm_head()(out.last_hidden_state)
         loss = None
         if labels is not None:
             loss = CrossEntropyLoss()(logits.view(-1, logits.shape[-1]), labels.to(logits.device).view(-1))
@@ -1053,7 +1047,7 @@ class LSGRobertaForCausalLM(LSGRobertaForMaskedLM):
                                  output_attentions, output_hidden_states,
                                  encoder_hidden_states=encoder_hidden_states,
                                  encoder_attention_mask=encoder_attention_mask, past_key_values=past_key_values)
-        logits = self.lm_head(out.last_hidden_state)
+        logits = self._mlm_head()(out.last_hidden_state)
         loss = None
         if labels is not None:
             shifted = logits[:, :-1, :].contiguous()
@@ -1113,10 +1107,14 @@ class LSGRobertaForMultipleChoice(_HeadModel):
 
     add_pooling_layer = True
 
+    @staticmethod
+    def _choice_dropout(config) -> float:
+        return config.hidden_dropout_prob  # RoBERTa's (BERT's head uses classifier_dropout)
+
     def __init__(self, config):
         super().__init__(config)
         self._backbone(config)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.dropout = nn.Dropout(self._choice_dropout(config))
         self.classifier = nn.Linear(config.hidden_size, 1)
         self.post_init()
 
