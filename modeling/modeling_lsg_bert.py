@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import CrossEntropyLoss
 from transformers.activations import ACT2FN
-from transformers.modeling_outputs import NextSentencePredictorOutput, SequenceClassifierOutput
+from transformers.modeling_outputs import NextSentencePredictorOutput
 from transformers.utils import ModelOutput
 
 from .modeling_lsg_roberta import (
@@ -24,6 +24,7 @@ from .modeling_lsg_roberta import (
     LSGRobertaForMaskedLM,
     LSGRobertaForMultipleChoice,
     LSGRobertaForQuestionAnswering,
+    LSGRobertaForSequenceClassification,
     LSGRobertaForTokenClassification,
     LSGRobertaModel,
     LSGRobertaPreTrainedModel,
@@ -31,7 +32,6 @@ from .modeling_lsg_roberta import (
     _HeadModel,
     _register,
     _return_dict,
-    _sequence_classification_loss,
 )
 
 
@@ -272,29 +272,17 @@ class LSGBertForNextSentencePrediction(_BertHead):
         return NextSentencePredictorOutput(loss=loss, logits=logits, hidden_states=out.hidden_states)
 
 
-class LSGBertForSequenceClassification(_BertHead):
+class LSGBertForSequenceClassification(_BertHead, LSGRobertaForSequenceClassification):
     """LSG-BERT pooled output + dropout + linear; mirrors `LSGBertForSequenceClassification`. Logits (n, labels)."""
 
     add_pooling_layer = True
 
-    def __init__(self, config):
-        super().__init__(config)
-        self.num_labels = config.num_labels
-        self._backbone(config)
+    def _add_classifier(self, config) -> None:
         self.dropout = nn.Dropout(_classifier_dropout(config))
         self.classifier = nn.Linear(config.hidden_size, config.num_labels)
-        self.post_init()
 
-    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, position_ids=None, head_mask=None,
-                inputs_embeds=None, labels=None, output_attentions=None, output_hidden_states=None,
-                return_dict=None, **kwargs):
-        out = self._run_backbone(input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
-                                 output_attentions, output_hidden_states)
-        logits = self.classifier(self.dropout(out.pooler_output))
-        loss = None if labels is None else _sequence_classification_loss(self.config, logits, labels.to(logits.device))
-        if not _return_dict(return_dict, self.config):
-            return self._as_tuple(loss, (logits,), out.hidden_states)
-        return SequenceClassifierOutput(loss=loss, logits=logits, hidden_states=out.hidden_states)
+    def _classify(self, backbone_output) -> torch.Tensor:
+        return self.classifier(self.dropout(backbone_output.pooler_output))
 
 
 class LSGBertForMultipleChoice(_BertHead, LSGRobertaForMultipleChoice):

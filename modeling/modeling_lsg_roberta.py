@@ -1066,8 +1066,15 @@ class LSGRobertaForSequenceClassification(_HeadModel):
         super().__init__(config)
         self.num_labels = config.num_labels
         self._backbone(config)
-        self.classifier = LSGRobertaClassificationHead(config)
+        self._add_classifier(config)
         self.post_init()
+
+    def _add_classifier(self, config) -> None:
+        self.classifier = LSGRobertaClassificationHead(config)
+
+    def _classify(self, backbone_output) -> torch.Tensor:
+        """Logits (n, num_labels) from the backbone's output (RoBERTa: the head reads the first token)."""
+        return self.classifier(backbone_output.last_hidden_state)
 
     def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, position_ids=None, head_mask=None,
                 inputs_embeds=None, labels=None, output_attentions=None, output_hidden_states=None,
@@ -1075,7 +1082,7 @@ class LSGRobertaForSequenceClassification(_HeadModel):
         """labels (n,): class ids, or floats for regression (num_labels 1), or (n, num_labels) multi-label."""
         out = self._run_backbone(input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
                                  output_attentions, output_hidden_states)
-        logits = self.classifier(out.last_hidden_state)
+        logits = self._classify(out)
         loss = None if labels is None else _sequence_classification_loss(self.config, logits, labels.to(logits.device))
         if not _return_dict(return_dict, self.config):
             return self._as_tuple(loss, (logits,), out.hidden_states)
