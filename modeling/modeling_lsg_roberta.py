@@ -822,7 +822,8 @@ def _flag(value: Optional[bool], config, name: str, default: bool) -> bool:
 def _return_dict(value: Optional[bool], config) -> bool:
     if value is not None:
         return bool(value)
-    return bool(getattr(config, "use_return_dict", getattr(config, "return_dict", True)))
+    # `return_dict` exists in both versions; 5.x deprecates `use_return_dict` (4.x: return_dict and not torchscript).
+    return bool(getattr(config, "return_dict", True)) and not getattr(config, "torchscript", False)
 
 
 class LSGRobertaPreTrainedModel(PreTrainedModel):

@@ -86,16 +86,22 @@ def test_model_card_recipe_trains_only_globals_and_head(model_folder):
     assert losses[-1] < losses[0]
 
 
-@pytest.mark.parametrize("kwargs", [None, {"use_reentrant": True}, {"use_reentrant": False}])
+@pytest.mark.parametrize("kwargs", [None, {"use_reentrant": True}, {"use_reentrant": False}, "activation"])
 def test_gradient_checkpointing_gives_the_same_gradients(model_folder, kwargs):
+    """gradient_checkpointing_enable() (both versions) and, on transformers 5, its successor
+    activation_checkpointing_enable()."""
     model = classifier(model_folder).train()  # dropout on: checkpointing must replay the same masks
+    if kwargs == "activation" and not hasattr(model, "activation_checkpointing_enable"):
+        pytest.skip("activation_checkpointing_enable() is new in transformers 5")
     ids, mask = batch()
     labels = torch.tensor([0, 1, 2, 1])
     torch.manual_seed(5)
     model(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
     plain = gradients(model)
     model.zero_grad()
-    if kwargs is None:
+    if kwargs == "activation":
+        model.activation_checkpointing_enable()
+    elif kwargs is None:
         model.gradient_checkpointing_enable()
     else:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
