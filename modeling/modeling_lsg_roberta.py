@@ -697,8 +697,6 @@ class LSGRobertaEmbeddings(nn.Module):
     """Word + position + token-type embeddings with the global tokens prepended, then LayerNorm;
     mirrors the reference's `LSGRobertaEmbeddings`. Positions start at pad + 1 (RoBERTa's offset)."""
 
-    position_offset = True
-
     def __init__(self, config):
         super().__init__()
         self.padding_idx = config.pad_token_id

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, List
 
 # Before transformers is imported: no hub, and a module cache of this run only (transformers caches
 # remote code by folder name, so two versions must never share one).

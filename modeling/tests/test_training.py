@@ -10,7 +10,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from transformers import AutoModelForMaskedLM, AutoModelForSequenceClassification
 
-from conftest import install_modeling_files, max_abs
+from conftest import max_abs
 
 NO_DROPOUT = {"hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}
 
