@@ -28,6 +28,7 @@ from .modeling_lsg_roberta import (
     LSGRobertaForTokenClassification,
     LSGRobertaModel,
     LSGRobertaPreTrainedModel,
+    TiedBiasHead,
     _classifier_dropout,
     _HeadModel,
     _register,
@@ -106,10 +107,8 @@ class LSGBertPredictionHeadTransform(nn.Module):
         return self.LayerNorm(self.transform_act_fn(self.dense(hidden_states)))
 
 
-class LSGBertLMPredictionHead(nn.Module):
+class LSGBertLMPredictionHead(TiedBiasHead):
     """transform + decoder tied to the word embeddings + bias (`cls.predictions`)."""
-
-    zero_init_bias = True
 
     def __init__(self, config):
         super().__init__()
@@ -120,13 +119,6 @@ class LSGBertLMPredictionHead(nn.Module):
 
     def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.transform(hidden_states))
-
-    def _tie_weights(self):
-        # transformers 4.x calls this from tie_weights(): keep one bias parameter for both names.
-        if self.decoder.bias.device.type == "meta":
-            self.decoder.bias = self.bias
-        else:
-            self.bias = self.decoder.bias
 
 
 class LSGBertOnlyMLMHead(nn.Module):

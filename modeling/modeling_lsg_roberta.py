@@ -762,10 +762,21 @@ class LSGRobertaPooler(nn.Module):
         return self.activation(self.dense(hidden_states[:, 0]))
 
 
-class LSGRobertaLMHead(nn.Module):
-    """RoBERTa's MLM head: dense, gelu, layer_norm, decoder (tied to the word embeddings) + bias."""
+class TiedBiasHead(nn.Module):
+    """An MLM head whose `decoder.bias` and `bias` are one parameter (both names are in checkpoints)."""
 
     zero_init_bias = True
+
+    def _tie_weights(self):
+        # transformers 4.x calls this from tie_weights(): keep one bias parameter for both names.
+        if self.decoder.bias.device.type == "meta":
+            self.decoder.bias = self.bias
+        else:
+            self.bias = self.decoder.bias
+
+
+class LSGRobertaLMHead(TiedBiasHead):
+    """RoBERTa's MLM head: dense, gelu, layer_norm, decoder (tied to the word embeddings) + bias."""
 
     def __init__(self, config):
         super().__init__()
@@ -778,13 +789,6 @@ class LSGRobertaLMHead(nn.Module):
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         x = self.layer_norm(ACT2FN["gelu"](self.dense(features)))
         return self.decoder(x)
-
-    def _tie_weights(self):
-        # transformers 4.x calls this from tie_weights(): keep one bias parameter for both names.
-        if self.decoder.bias.device.type == "meta":
-            self.decoder.bias = self.bias
-        else:
-            self.bias = self.decoder.bias
 
 
 class LSGRobertaClassificationHead(nn.Module):

@@ -95,14 +95,20 @@ public final class AtomicOutputFile {
         if durable, fsync(fd) != 0 {
             throw CheckpointError(.writeFailed, file: path, "fsync failed: \(String(cString: strerror(errno)))")
         }
-        if close(fd) != 0 {
-            fd = -1
-            throw CheckpointError(.writeFailed, file: path, "close failed: \(String(cString: strerror(errno)))")
-        }
-        fd = -1
-        guard rename(temporaryPath, path) == 0 else {
-            throw CheckpointError(.writeFailed, file: path, "cannot rename \(temporaryPath): \(String(cString: strerror(errno)))")
-        }
+        try closeAndRename(&fd, temporaryPath: temporaryPath, to: path)
         committed = true
+    }
+}
+
+/// Closes `fd` (set to -1 whatever happens) and renames `temporaryPath` to `path`: the last step of every
+/// atomic output file (``AtomicOutputFile``, ``MappedSafetensorsOutput``).
+func closeAndRename(_ fd: inout Int32, temporaryPath: String, to path: String) throws {
+    let closed = close(fd)
+    fd = -1
+    if closed != 0 {
+        throw CheckpointError(.writeFailed, file: path, "close failed: \(String(cString: strerror(errno)))")
+    }
+    guard rename(temporaryPath, path) == 0 else {
+        throw CheckpointError(.writeFailed, file: path, "cannot rename \(temporaryPath): \(String(cString: strerror(errno)))")
     }
 }

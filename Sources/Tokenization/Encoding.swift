@@ -39,4 +39,23 @@ public struct BatchEncoding: Equatable, Sendable {
     public var sequenceLength: Int { encodings.first?.ids.count ?? 0 }
 
     public init(encodings: [Encoding]) { self.encodings = encodings }
+
+    /// Pads `encodings` to the longest, rounded up to a multiple of `padToMultipleOf` (transformers'
+    /// `padding=True, pad_to_multiple_of=`): the pad id and token, attention mask 0, type id 0, on the
+    /// right unless `onTheLeft` (the tokenizer's `padding_side`).
+    public init(padding encodings: [Encoding], padID: Int, padToken: String, toMultipleOf padToMultipleOf: Int?,
+                onTheLeft: Bool = false) {
+        var length = encodings.map(\.ids.count).max() ?? 0
+        if let m = padToMultipleOf, m > 0, length % m != 0 { length += m - length % m }
+        self.encodings = encodings.map { encoding in
+            let missing = length - encoding.ids.count
+            guard missing > 0 else { return encoding }
+            func pad<T>(_ values: [T], _ value: T) -> [T] {
+                let filler = [T](repeating: value, count: missing)
+                return onTheLeft ? filler + values : values + filler
+            }
+            return Encoding(ids: pad(encoding.ids, padID), tokens: pad(encoding.tokens, padToken),
+                            attentionMask: pad(encoding.attentionMask, 0), typeIDs: pad(encoding.typeIDs, 0))
+        }
+    }
 }

@@ -186,19 +186,9 @@ public final class UnigramTokenizer: TextTokenizer {
     /// multiple of `padToMultipleOf` (transformers' `padding=True, pad_to_multiple_of=`).
     public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true, truncation: Bool = true,
                             maxLength: Int? = nil, padToMultipleOf: Int? = nil) -> BatchEncoding {
-        var encodings = texts.map { encode($0, addSpecialTokens: addSpecialTokens, truncation: truncation, maxLength: maxLength) }
-        var length = encodings.map(\.ids.count).max() ?? 0
-        if let m = padToMultipleOf, m > 0, length % m != 0 { length += m - length % m }
-        let padToken = token(forID: padTokenID) ?? "<pad>"
-        for i in encodings.indices {
-            let missing = length - encodings[i].ids.count
-            if missing > 0 {
-                encodings[i].ids += [Int](repeating: padTokenID, count: missing)
-                encodings[i].tokens += [String](repeating: padToken, count: missing)
-                encodings[i].attentionMask += [Int](repeating: 0, count: missing)
-            }
-        }
-        return BatchEncoding(encodings: encodings)
+        let encodings = texts.map { encode($0, addSpecialTokens: addSpecialTokens, truncation: truncation, maxLength: maxLength) }
+        return BatchEncoding(padding: encodings, padID: padTokenID, padToken: token(forID: padTokenID) ?? "<pad>",
+                             toMultipleOf: padToMultipleOf)
     }
 
     private func encoding(_ ids: [Int]) -> Encoding {

@@ -153,25 +153,11 @@ public final class WordPieceTokenizer: Sendable {
         if let pairs, pairs.count != texts.count {
             throw TokenizerError.unsupportedRequest("\(texts.count) texts but \(pairs.count) second sequences")
         }
-        var encodings = try texts.indices.map {
+        let encodings = try texts.indices.map {
             try encodeSequences(texts[$0], pair: pairs?[$0], addSpecialTokens: addSpecialTokens, truncation: truncation, maxLength: maxLength)
         }
-        var length = encodings.map(\.ids.count).max() ?? 0
-        if let m = padToMultipleOf, m > 0, length % m != 0 { length += m - length % m }
-        let padToken = token(forID: padTokenID) ?? "[PAD]"
-        for i in encodings.indices {
-            let missing = length - encodings[i].ids.count
-            guard missing > 0 else { continue }
-            func pad<T>(_ values: inout [T], _ value: T) {
-                let filler = [T](repeating: value, count: missing)
-                values = padsOnTheRight ? values + filler : filler + values
-            }
-            pad(&encodings[i].ids, padTokenID)
-            pad(&encodings[i].tokens, padToken)
-            pad(&encodings[i].attentionMask, 0)
-            pad(&encodings[i].typeIDs, 0)
-        }
-        return BatchEncoding(encodings: encodings)
+        return BatchEncoding(padding: encodings, padID: padTokenID, padToken: token(forID: padTokenID) ?? "[PAD]",
+                             toMultipleOf: padToMultipleOf, onTheLeft: !padsOnTheRight)
     }
 
     // MARK: - Vocabulary

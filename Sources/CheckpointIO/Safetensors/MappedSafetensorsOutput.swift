@@ -94,14 +94,7 @@ public final class MappedSafetensorsOutput {
         if durable, msync(base, length, MS_SYNC) != 0 || fsync(fd) != 0 {
             throw CheckpointError(.writeFailed, file: path, "fsync failed: \(String(cString: strerror(errno)))")
         }
-        if close(fd) != 0 {
-            fd = -1
-            throw CheckpointError(.writeFailed, file: path, "close failed: \(String(cString: strerror(errno)))")
-        }
-        fd = -1
-        guard rename(temporaryPath, path) == 0 else {
-            throw CheckpointError(.writeFailed, file: path, "cannot rename \(temporaryPath): \(String(cString: strerror(errno)))")
-        }
+        try closeAndRename(&fd, temporaryPath: temporaryPath, to: path)
         committed = true
     }
 }
