@@ -37,38 +37,47 @@ public struct SpecialTokenIDs: Sendable, Equatable {
             return nil
         }
 
+        // BertTokenizer's defaults when a vocab.txt folder does not name its special tokens.
+        let wordPieceDefaults = ["cls_token": "[CLS]", "mask_token": "[MASK]", "sep_token": "[SEP]"]
+        let vocabTextURL = folder.appendingPathComponent("vocab.txt")
+        let hasVocabText = FileManager.default.fileExists(atPath: vocabTextURL.path)
+        let keys = ["bos_token", "cls_token", "eos_token", "sep_token", "mask_token"]
+        var wanted = Set(keys.compactMap(tokenString))
+        if hasVocabText { wanted.formUnion(wordPieceDefaults.values) }
+
+        // Only the wanted tokens' ids are looked up (``JSONKeyScanner``): the vocabularies hold
+        // 30k-250k entries. Later sources override earlier ones, as in the tokenizer classes.
         var vocabulary: [String: Int] = [:]
-        func add(_ pairs: [(String, JSONValue)]?) {
-            for (token, id) in pairs ?? [] { if let id = id.intValue { vocabulary[token] = id } }
+        func scan<T>(_ name: String, _ body: (UnsafeRawBufferPointer) -> T?) -> T? {
+            let url = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path), let file = try? MappedFile(path: url.path) else { return nil }
+            return body(file.bytes)
         }
-        if let tokenizer = json("tokenizer.json") {
-            add(tokenizer["model"]?["vocab"]?.objectValue)
-            // Unigram models (XLM-R, CamemBERT) list the vocabulary as [piece, score] pairs: id = index.
-            for (id, entry) in (tokenizer["model"]?["vocab"]?.arrayValue ?? []).enumerated() {
-                if let piece = entry.arrayValue?.first?.stringValue { vocabulary[piece] = id }
+        if !wanted.isEmpty {
+            if let tokenizer = scan("tokenizer.json", { JSONKeyScanner.tokenizer(for: wanted, in: $0) }) {
+                vocabulary.merge(tokenizer.vocabulary) { $1 }
+                for (content, id) in tokenizer.addedTokens { vocabulary[content] = id }
             }
-            for token in tokenizer["added_tokens"]?.arrayValue ?? [] {
-                if let content = token["content"]?.stringValue, let id = token["id"]?.intValue { vocabulary[content] = id }
+            if let ids = scan("vocab.json", { JSONKeyScanner.integers(for: wanted, inObject: $0) }) {
+                vocabulary.merge(ids) { $1 }
+            }
+            // WordPiece vocab.txt (BERT): one token per line, id = line number.
+            if hasVocabText, let vocabText = try? String(contentsOf: vocabTextURL, encoding: .utf8) {
+                for (id, line) in vocabText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    let token = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+                    if !token.isEmpty, wanted.contains(token), vocabulary[token] == nil { vocabulary[token] = id }
+                }
+            }
+            if let ids = scan("added_tokens.json", { JSONKeyScanner.integers(for: wanted, inObject: $0) }) {
+                vocabulary.merge(ids) { $1 }
             }
         }
-        add(json("vocab.json")?.objectValue)
-        // WordPiece vocab.txt (BERT): one token per line, id = line number.
-        let vocabText = try? String(contentsOf: folder.appendingPathComponent("vocab.txt"), encoding: .utf8)
-        if let vocabText {
-            for (id, line) in vocabText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let token = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-                if !token.isEmpty, vocabulary[token] == nil { vocabulary[token] = id }
-            }
-        }
-        add(json("added_tokens.json")?.objectValue)
         for (id, token) in tokenizerConfig?["added_tokens_decoder"]?.objectValue ?? [] {
             if let content = token["content"]?.stringValue, let id = Int(id) { vocabulary[content] = id }
         }
-        // BertTokenizer's defaults when a vocab.txt folder does not name its special tokens.
-        let wordPieceDefaults = ["cls_token": "[CLS]", "mask_token": "[MASK]", "sep_token": "[SEP]"]
         func id(_ key: String) -> Int? {
             if let token = tokenString(key) { return vocabulary[token] }
-            guard vocabText != nil, let token = wordPieceDefaults[key] else { return nil }
+            guard hasVocabText, let token = wordPieceDefaults[key] else { return nil }
             return vocabulary[token]
         }
         let bos = id("bos_token") ?? id("cls_token") ?? config["bos_token_id"]?.intValue

@@ -20,24 +20,14 @@ public enum Provenance {
             let name = URL(fileURLWithPath: target).lastPathComponent
             if target.contains("blobs/"), name.count == 64, name.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) { return name }
         }
-        // read(2) into one buffer rather than a memory map: the pages then never count in the
-        // process's resident memory (the conversion's own map releases its pages as it goes).
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw CheckpointError(.unreadable, file: url.path, "cannot open: \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
+        // Hashed from a memory map, chunk by chunk, each chunk's pages given back once hashed
+        // (``MappedPages``): no copy into a buffer (read(2) cost ~20 % more CPU on top of the
+        // hash, issue 14), and at most one chunk of it counts in the process's resident memory.
+        let file = try MappedFile(path: url.path)
         var hash = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CheckpointError(.unreadable, file: url.path, "read failed: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        MappedPages.forEachChunk(file.bytes, owner: file) { piece, _ in
+            hash.update(piece)
+            return true
         }
         return hash.finalizeHex()
     }

@@ -108,12 +108,37 @@ public enum TensorComparison {
         }
         var count = 0
         MappedPages.forEachChunk(data.bytes, owner: data.owner, alignment: 4) { piece, _ in
-            let words = UnsafeBufferPointer(start: piece.baseAddress!.assumingMemoryBound(to: UInt32.self), count: piece.count / 4)
-            var chunkCount = 0
-            for word in words { chunkCount &+= (word & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0 }
-            count += chunkCount
+            count += nonFiniteWords(piece.baseAddress!.assumingMemoryBound(to: UInt32.self), count: piece.count / 4)
             return true
         }
         return count
+    }
+
+    /// F32 words whose exponent bits are all ones (NaN or infinity), 64 at a time in `SIMD16` lanes:
+    /// the scalar loop ran at ~2 GB/s (issue 14's profile: 8 % of the default `convert`).
+    static func nonFiniteWords(_ words: UnsafePointer<UInt32>, count: Int) -> Int {
+        let exponent = SIMD16<UInt32>(repeating: 0x7f80_0000)
+        var lanes = SIMD16<UInt32>()
+        var i = 0
+        @inline(__always) func load(_ offset: Int) -> SIMD16<UInt32> {
+            UnsafeRawPointer(words + offset).loadUnaligned(as: SIMD16<UInt32>.self)
+        }
+        // 1 where the exponent is all ones: (v & exponent) + 2^23 reaches bit 31 only then.
+        @inline(__always) func flags(_ v: SIMD16<UInt32>) -> SIMD16<UInt32> {
+            ((v & exponent) &+ 0x0080_0000) &>> 31
+        }
+        var total = 0
+        while i + 64 <= count {
+            lanes &+= flags(load(i)) &+ flags(load(i + 16)) &+ flags(load(i + 32)) &+ flags(load(i + 48))
+            i += 64
+            // Lanes gain at most 4 per step: flush long before UInt32 could wrap.
+            if i & ((1 << 26) - 1) == 0 { total += Int(lanes.wrappedSum()); lanes = SIMD16<UInt32>() }
+        }
+        total += Int(lanes.wrappedSum())
+        while i < count {
+            total += (words[i] & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0
+            i += 1
+        }
+        return total
     }
 }

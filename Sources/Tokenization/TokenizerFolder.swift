@@ -1,3 +1,4 @@
+import CheckpointIO
 import Foundation
 
 /// Reads the tokenizer files of a model folder into the pieces a `RobertaTokenizer` needs,
@@ -161,10 +162,16 @@ struct TokenizerFolder {
 
     private mutating func loadVocabAndMerges(vocab: URL, merges mergesURL: URL, config: [String: Any]?,
                                              specialMap: [String: Any]?, addedTokensFile: URL) throws {
-        guard let v = try Self.readJSON(vocab) as? [String: Int] else {
-            throw TokenizerError.unreadable(file: vocab.path, reason: "not a token -> id map")
+        // The byte scanner reads the 50k-entry map ~10x faster than JSONSerialization (issue 14);
+        // whatever it cannot read goes through JSONSerialization, for its error message.
+        if let file = try? MappedFile(path: vocab.path), let v = JSONKeyScanner.integerObject(file.bytes) {
+            vocabulary = v
+        } else {
+            guard let v = try Self.readJSON(vocab) as? [String: Int] else {
+                throw TokenizerError.unreadable(file: vocab.path, reason: "not a token -> id map")
+            }
+            vocabulary = v
         }
-        vocabulary = v
         let text: String
         do { text = try String(contentsOf: mergesURL, encoding: .utf8) } catch {
             throw TokenizerError.unreadable(file: mergesURL.path, reason: error.localizedDescription)
