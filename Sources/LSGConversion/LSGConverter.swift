@@ -44,8 +44,14 @@ public struct LSGConverter {
 
     /// Converts into `destination`. Nothing exists at `destination` unless this returns normally
     /// (an existing folder is replaced only with `force`, and only at the very end).
+    /// - Parameter beforeCommit: called with the temporary folder once every file is written, while
+    ///   the source hash may still be running on its thread (`convert`'s quick verification runs
+    ///   there, so the two overlap: issue 14). Its `lsg_conversion.json` then lacks only the
+    ///   `weight_files` hashes, which nothing it checks reads; the file is rewritten with them
+    ///   before the folder is committed. The folder is committed whatever it reports.
     public func convert(plan: ConversionPlan, to destination: URL, force: Bool,
-                        progress: @escaping (ConversionProgress) -> Void = { _ in }) throws {
+                        progress: @escaping (ConversionProgress) -> Void = { _ in },
+                        beforeCommit: ((URL) -> Void)? = nil) throws {
         let start = DispatchTime.now()
         // `--force` replaces the destination: never when it is (or contains) the source being read.
         let sourcePath = folder.url.resolvingSymlinksInPath().standardizedFileURL.path
@@ -72,7 +78,7 @@ public struct LSGConverter {
                 return bytes.overflow || next.overflow ? Int.max : next.partialValue
             }
             try output.ensureSpace(for: total)
-            try write(plan: plan, modeling: modeling, into: output, progress: progress)
+            try write(plan: plan, modeling: modeling, into: output, progress: progress, beforeCommit: beforeCommit)
             try output.commit()
         } catch {
             output.discard()
@@ -88,7 +94,7 @@ public struct LSGConverter {
     }
 
     private func write(plan: ConversionPlan, modeling: [ModelingFile], into output: OutputFolder,
-                       progress: @escaping (ConversionProgress) -> Void) throws {
+                       progress: @escaping (ConversionProgress) -> Void, beforeCommit: ((URL) -> Void)?) throws {
         // Hash the source on another thread while the weights are written (I/O bound, 2 cores).
         let weightURLs = try folder.weightFiles()
         let hashes = HashResults()
@@ -131,12 +137,20 @@ public struct LSGConverter {
             progress(.wroteFile(file.name))
         }
         try checkInterrupt()
+        func writeProvenance(_ weightFiles: [(name: String, bytes: Int, sha256: String)]) throws {
+            let record = Provenance.record(plan: plan, options: options, sourcePath: folder.url.standardizedFileURL.path,
+                                           sourceName: sourceName, sourceRevision: sourceRevision,
+                                           weightFiles: weightFiles, modelingFiles: modeling,
+                                           modelingFileOverridden: modelingFileOverride != nil)
+            try writeText(record.serialized(indent: 2, asciiOnly: false) + "\n", to: output.url(Provenance.fileName))
+        }
+        if let beforeCommit {
+            try writeProvenance([])
+            beforeCommit(output.temporary)
+            try checkInterrupt()
+        }
         group.wait()
-        let record = Provenance.record(plan: plan, options: options, sourcePath: folder.url.standardizedFileURL.path,
-                                       sourceName: sourceName, sourceRevision: sourceRevision,
-                                       weightFiles: hashes.values, modelingFiles: modeling,
-                                       modelingFileOverridden: modelingFileOverride != nil)
-        try writeText(record.serialized(indent: 2, asciiOnly: false) + "\n", to: output.url(Provenance.fileName))
+        try writeProvenance(hashes.values)
         progress(.wroteFile(Provenance.fileName))
     }
 

@@ -8,12 +8,20 @@ public protocol OutputBackend {
     func original(_ ids: [Int]) throws -> ModelOutputs
     /// The converted LSG model on one sequence.
     func lsg(_ ids: [Int], mode: LSGForwardMode) throws -> ModelOutputs
+    /// The original and the globals-masked LSG model on the same input (5a). See the default
+    /// implementation in the extension.
+    func originalAndGlobalsMasked(_ ids: [Int]) throws -> (original: ModelOutputs, lsg: ModelOutputs)
     /// See the default implementation in the extension.
     func lsgFiniteness(_ ids: [Int]) throws -> (values: Int, nonFinite: Int)
 }
 
 extension OutputBackend {
     public var notes: [String] { [] }
+
+    /// One after the other; a backend may overlap the two forwards.
+    public func originalAndGlobalsMasked(_ ids: [Int]) throws -> (original: ModelOutputs, lsg: ModelOutputs) {
+        (try original(ids), try lsg(ids, mode: .globalsMaskedDense))
+    }
 
     /// The LSG model as configured on one (long) input: how many output values (hidden states and
     /// logits) it produced and how many are NaN/Inf. Backends may count without copying the outputs.

@@ -20,8 +20,7 @@ public enum OutputChecks {
         var hiddenMax: Float = 0, logitsMax: Float = 0
         var problems: [String] = []
         for ids in inputs {
-            let reference = try backend.original(ids)
-            let lsg = try backend.lsg(ids, mode: .globalsMaskedDense)
+            let (reference, lsg) = try backend.originalAndGlobalsMasked(ids)
             let hidden = OutputMetrics.maxAbsDifference(reference.hidden, lsg.hidden)
             hiddenMax = max(hiddenMax, hidden)
             if hidden > hiddenTolerance { problems.append("length \(ids.count): hidden states differ by \(format(hidden)) > \(format(hiddenTolerance))") }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CheckpointIO
 import Foundation
 import LSGConversion
+import LSGVerification
 import LSGRuntime
 import ModelingFiles
 #if canImport(Glibc)
@@ -148,16 +149,29 @@ struct ConvertCommand: ParsableCommand {
         if !FileManager.default.fileExists(atPath: (model as NSString).expandingTildeInPath) { converter.sourceName = model }
         installInterruptHandlers()
         let printer = ProgressPrinter(quiet: quiet)
-        try converter.convert(plan: plan, to: destination, force: force) { printer.handle($0) }
+        // The quick checks 1-4 and 5a (issue 8) run on the finished temporary folder while the
+        // source hash completes on its thread (issue 14); the folder is committed either way, and a
+        // failed check then exits 1 with the output kept for inspection.
+        var verification: (folder: String, report: Result<VerificationReport, any Error>)?
+        let verify: ((URL) -> Void)? = noVerify ? nil : { temporary in
+            // An explicit --modeling-file is by design not the built-in module: that check is skipped.
+            verification = (temporary.path, Result {
+                try VerifyCommand.quickVerificationReport(of: temporary.path, against: folderURL.path,
+                                                          modelingFileOverridden: modelingFile != nil)
+            })
+        }
+        try converter.convert(plan: plan, to: destination, force: force, progress: { printer.handle($0) }, beforeCommit: verify)
 
         print("Converted \(model) -> \(outputPath): \(plan.targetClass), \(plan.maxLength + 2) positions, torch_dtype \(plan.config["torch_dtype"]?.stringValue ?? "?")")
-        if !noVerify {
-            // Quick checks 1-4 and 5a (issue 8); a failure keeps the output for inspection but exits 1.
-            if !quiet { print("Verifying \(outputPath) against \(folderURL.path) (quick checks; --no-verify skips them)") }
-            // An explicit --modeling-file is by design not the built-in module: that check is skipped.
-            let code = try VerifyCommand.quickVerification(of: outputPath, against: folderURL.path,
-                                                           modelingFileOverridden: modelingFile != nil)
-            if code != 0 { throw ExitCode(code) }
+        if let verification {
+            if !quiet { print("Verified \(outputPath) against \(folderURL.path) (quick checks; --no-verify skips them)") }
+            var report = try CommandSupport.reportingErrors { try verification.report.get() }
+            // It ran on the temporary folder that has since been renamed into place.
+            report.converted = destination.standardizedFileURL.path
+            let temporaryName = URL(fileURLWithPath: verification.folder).lastPathComponent
+            print(report.table().replacingOccurrences(of: verification.folder, with: destination.standardizedFileURL.path)
+                .replacingOccurrences(of: temporaryName, with: destination.lastPathComponent))
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
         }
     }
 

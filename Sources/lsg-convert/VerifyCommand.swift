@@ -77,20 +77,14 @@ struct VerifyCommand: ParsableCommand {
 
 extension VerifyCommand {
     /// The quick verification `convert` ends with unless `--no-verify` (issue 8): checks 1-4 and 5a
-    /// on one short input, against the source recorded in the output's `lsg_conversion.json`.
-    /// Prints the report table; returns the exit code (0 all passed, 1 a check failed).
-    /// Usage from `ConvertCommand.run()`: `let code = try VerifyCommand.quickVerification(of: outputPath)`
-    /// then `if code != 0 { throw ExitCode(code) }`.
-    static func quickVerification(of convertedPath: String, against originalPath: String? = nil,
-                                  modelingFileOverridden: Bool = false) throws -> Int32 {
+    /// on one short input against the source folder; throws ``VerificationError`` when the folders
+    /// cannot be read. `convert` runs it on the finished temporary folder, before the commit.
+    static func quickVerificationReport(of convertedPath: String, against originalPath: String? = nil,
+                                        modelingFileOverridden: Bool = false) throws -> VerificationReport {
         let options = VerificationOptions(quick: true,
                                           skipModelingFiles: modelingFileOverridden ? "--modeling-file replaced the built-in module" : nil)
-        let report = try CommandSupport.reportingErrors {
-            try Verifier.verify(convertedPath: convertedPath, againstPath: originalPath, options: options) {
-                try RuntimeOutputBackend(subject: $0, oneShot: true)
-            }
+        return try Verifier.verify(convertedPath: convertedPath, againstPath: originalPath, options: options) {
+            try RuntimeOutputBackend(subject: $0, oneShot: true)
         }
-        print(report.table())
-        return report.exitCode
     }
 }
