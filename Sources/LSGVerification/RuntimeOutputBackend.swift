@@ -100,7 +100,7 @@ public final class RuntimeOutputBackend: OutputBackend {
     /// 0.08 s on both cores for 4 GFLOP); the two models read the same pages (the original runs from
     /// the converted file's pages, ``SharedTensorSource``) in the same order, so the model that is
     /// behind mostly finds a layer's weights in the last-level cache. Measured on the bench model
-    /// (issue 14): the pair took 0.16 s wall / 0.32 CPU-s one after the other.
+    /// (issue 14): the pair took 0.16 s wall / 0.32 CPU-s one after the other, 0.26 CPU-s side by side.
     public func originalAndGlobalsMasked(_ ids: [Int]) throws -> (original: ModelOutputs, lsg: ModelOutputs) {
         guard overlapsEquivalenceForwards, Parallel.threadCount > 1 else {
             return (try original(ids), try lsg(ids, mode: .globalsMaskedDense))

@@ -56,16 +56,12 @@ public struct JSONKeyScanner {
     }
 
     /// What `tokenizer.json` says about the `wanted` tokens.
-    public struct TokenizerLookup: Sendable, Equatable {
+    public struct TokenizerLookup: Sendable {
         /// Ids from `model.vocab` (a WordPiece/BPE `{token: id}` object, or a Unigram `[[piece, score], ...]`
         /// list whose index is the id).
         public var vocabulary: [String: Int] = [:]
         /// Ids from `added_tokens` (`[{"id": 50264, "content": "<mask>", ...}]`), in file order.
         public var addedTokens: [(content: String, id: Int)] = []
-
-        public static func == (a: TokenizerLookup, b: TokenizerLookup) -> Bool {
-            a.vocabulary == b.vocabulary && a.addedTokens.elementsEqual(b.addedTokens, by: { $0 == $1 })
-        }
     }
 
     /// Looks up `wanted` in `tokenizer.json`'s `model.vocab`, and reads `added_tokens` (a short
