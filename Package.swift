@@ -48,7 +48,9 @@ let package = Package(
         // MARK: - Libraries
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// Bytes <-> tensors: safetensors, PyTorch zip, legacy torch.save, sharded folders. No model semantics.
-        .target(name: "CheckpointIO", dependencies: ["CZlib"]),
+        .target(name: "CheckpointIO", dependencies: ["CZlib", "CFileRangeCopy"]),
+        /// In-kernel copy of a file range (copy_file_range): tensors copied unchanged from a source file.
+        .target(name: "CFileRangeCopy"),
         /// The one table of model families and heads (class names, weight names, position offset,
         /// config defaults, modeling module) that conversion, runtime, verify and the CLI consult.
         .target(name: "ModelFamilies", dependencies: ["CheckpointIO"]),

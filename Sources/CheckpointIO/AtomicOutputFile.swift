@@ -1,3 +1,4 @@
+import CFileRangeCopy
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,6 +19,8 @@ public final class AtomicOutputFile {
     private var committed = false
     /// Bytes written so far.
     public private(set) var bytesWritten = 0
+    /// The size ``reserve(byteCount:)`` gave the file (0 when nothing was reserved).
+    private var reservedBytes = 0
 
     /// Opens a temporary file beside `path`. With `overwrite: false` an existing `path` is an error.
     public init(path: String, overwrite: Bool = false, bufferSize: Int = 4 << 20) throws {
@@ -42,6 +45,21 @@ public final class AtomicOutputFile {
         buffer.deallocate()
     }
 
+    /// Allocates the file's final size on disk before anything is written (`posix_fallocate`), for a
+    /// writer that knows it (the safetensors writer does): a full disk is an error here, before
+    /// hundreds of MB are written, and ext4 then skips its per-block delayed-allocation bookkeeping on
+    /// every `write` (issue 14's profile: `ext4_da_write_begin` was ~2/3 of the conversion's write
+    /// time; ~0.15 -> ~0.08 CPU-s for 500 MB measured). Filesystems without fallocate are left as they are.
+    public func reserve(byteCount: Int) throws {
+        guard byteCount > 0 else { return }
+        let code = posix_fallocate(fd, 0, off_t(byteCount))
+        if code == EOPNOTSUPP || code == EINVAL { return }
+        guard code == 0 else {
+            throw CheckpointError(.writeFailed, file: path, "cannot reserve \(byteCount) bytes: \(String(cString: strerror(code)))")
+        }
+        reservedBytes = byteCount
+    }
+
     /// Appends `bytes`.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
@@ -58,6 +76,38 @@ public final class AtomicOutputFile {
             }
         }
         bytesWritten += bytes.count
+    }
+
+    /// Appends `range`, a view into `file`'s mapping, copying it inside the kernel (`copy_file_range`)
+    /// instead of `write(2)` from the mapping: the source pages are never mapped into this process,
+    /// so there are no page faults and no page-table teardown for them (issue 14: 500 MB in ~0.13
+    /// CPU-s, against ~0.3 for `write` from the mapping, both after ``reserve(byteCount:)``). Where
+    /// the kernel or the file systems cannot (ENOSYS, EXDEV, EINVAL, EOPNOTSUPP), the rest is
+    /// written from the mapping.
+    public func copy(_ range: UnsafeRawBufferPointer, from file: MappedFile) throws {
+        guard range.count > 0 else { return }
+        guard let start = file.fileOffset(of: range), file.descriptor >= 0 else {
+            try write(range)
+            return
+        }
+        try flush()
+        var done = 0
+        while done < range.count {
+            let n = lsg_copy_file_range(file.descriptor, Int64(start + done), fd, range.count - done)
+            if n > 0 {
+                done += n
+                continue
+            }
+            if n < 0, errno == EINTR { continue }
+            if n < 0, [ENOSYS, EXDEV, EINVAL, EOPNOTSUPP, EBADF].contains(errno) {
+                try writeAll(UnsafeRawBufferPointer(rebasing: range[done...]))
+                break
+            }
+            let reason = n == 0 ? "the file ended early" : String(cString: strerror(errno))
+            throw CheckpointError(.writeFailed, file: path, offset: bytesWritten + done,
+                                  "cannot copy \(range.count - done) bytes from \(file.path) at offset \(start + done): \(reason)")
+        }
+        bytesWritten += range.count
     }
 
     /// Appends the UTF-8 bytes of `text`.
@@ -92,6 +142,10 @@ public final class AtomicOutputFile {
     /// Flushes, optionally fsyncs, closes and renames the temporary file to ``path``.
     public func commit(durable: Bool = false) throws {
         try flush()
+        // A reservation larger than what was written would leave zeros at the end of the file.
+        if reservedBytes > bytesWritten, ftruncate(fd, off_t(bytesWritten)) != 0 {
+            throw CheckpointError(.writeFailed, file: path, "cannot truncate to \(bytesWritten) bytes: \(String(cString: strerror(errno)))")
+        }
         if durable, fsync(fd) != 0 {
             throw CheckpointError(.writeFailed, file: path, "fsync failed: \(String(cString: strerror(errno)))")
         }

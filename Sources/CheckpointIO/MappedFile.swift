@@ -13,6 +13,9 @@ public final class MappedFile: @unchecked Sendable {
     public let path: String
     /// All bytes of the file (empty for an empty file).
     public let bytes: UnsafeRawBufferPointer
+    /// The open read-only descriptor of the file (-1 for an empty file), kept for in-kernel copies of
+    /// its byte ranges (``AtomicOutputFile/copy(_:from:)``); closed with the mapping.
+    public let descriptor: Int32
     private let mappingLength: Int
 
     public init(path: String) throws {
@@ -21,24 +24,30 @@ public final class MappedFile: @unchecked Sendable {
         guard fd >= 0 else {
             throw CheckpointError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
         }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else {
-            throw CheckpointError(.unreadable, file: path, "cannot stat: \(String(cString: strerror(errno)))")
+        func fail(_ message: String) -> CheckpointError {
+            let error = CheckpointError(.unreadable, file: path, "\(message): \(String(cString: strerror(errno)))")
+            close(fd)
+            return error
         }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw fail("cannot stat") }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
             throw CheckpointError(.unreadable, file: path, "not a regular file")
         }
         let size = Int(status.st_size)
         if size == 0 {
+            close(fd)
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            descriptor = -1
             mappingLength = 0
             return
         }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw CheckpointError(.unreadable, file: path, "cannot map \(size) bytes: \(String(cString: strerror(errno)))")
+            throw fail("cannot map \(size) bytes")
         }
         bytes = UnsafeRawBufferPointer(start: base, count: size)
+        descriptor = fd
         mappingLength = size
     }
 
@@ -46,6 +55,15 @@ public final class MappedFile: @unchecked Sendable {
         if mappingLength > 0, let base = bytes.baseAddress {
             munmap(UnsafeMutableRawPointer(mutating: base), mappingLength)
         }
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Where `range` (a view into ``bytes``) starts in the file, or nil when it is not inside the mapping.
+    public func fileOffset(of range: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, let start = range.baseAddress else { return nil }
+        let offset = start - base
+        guard offset >= 0, range.count <= bytes.count - offset else { return nil }
+        return offset
     }
 
     /// File size in bytes.

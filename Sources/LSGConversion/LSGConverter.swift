@@ -229,6 +229,11 @@ public struct LSGConverter {
             return SafetensorsWriter.Entry(info: info) { sink in
                 try checkInterrupt()
                 let data = try source.tensor(named: from)
+                if data.info.dtype == info.dtype, let file = data.owner as? MappedFile {
+                    // Unchanged bytes of a mapped source file: copied file to file by the kernel.
+                    try sink.copy(data.bytes, from: file)
+                    return
+                }
                 try TensorBytes.write(data, as: info.dtype) { try sink.write($0) }
                 TensorBytes.releasePages(of: data)
             }

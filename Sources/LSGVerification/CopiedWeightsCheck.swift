@@ -24,7 +24,7 @@ public enum CopiedWeightsCheck {
         defer { subject.identicalCopies = identicalCopies }
         for info in converted.tensorInfos where !excluded.contains(info.name) {
             let bare = subject.unprefixed(info.name)
-            guard let originalName = subject.originalName(for: info.name) ?? tiedSource(bare, subject) else {
+            guard let originalName = originalCounterpart(of: info.name, in: subject) else {
                 if subject.family.isHeadOrPooler(bare) {
                     created.append(info.name)
                 } else {
@@ -41,6 +41,11 @@ public enum CopiedWeightsCheck {
             }
             guard info.dtype.isFloatingPoint, originalInfo.dtype.isFloatingPoint else {
                 problems.append("\(info.name): non-floating dtype \(info.dtype.safetensorsName) / \(originalInfo.dtype.safetensorsName)")
+                continue
+            }
+            if let scan = subject.copyScans[info.name], scan.originalName == originalName, scan.identical {
+                identical += 1
+                identicalCopies[originalName] = info.name
                 continue
             }
             let stored = try converted.tensor(named: info.name)
@@ -70,6 +75,12 @@ public enum CopiedWeightsCheck {
         return CheckResult(id: .copiedWeights, status: .failed, figure: figure, value: Double(maxDiff),
                            message: "\(problems.count) tensor\(problems.count == 1 ? " differs" : "s differ") from the original, max |diff| \(format(maxDiff))",
                            problems: problems, notes: notes)
+    }
+
+    /// The original tensor converted tensor `name` copies: the same name (backbone prefix added or
+    /// stripped), else the tied tensor an LM head's decoder duplicates.
+    static func originalCounterpart(of name: String, in subject: VerificationSubject) -> String? {
+        subject.originalName(for: name) ?? tiedSource(subject.unprefixed(name), subject)
     }
 
     /// The tied decoder of an LM head copies the word embeddings / the output bias when the

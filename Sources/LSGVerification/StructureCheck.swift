@@ -49,7 +49,7 @@ public enum StructureCheck {
                 dtypeMismatches.append("\(info.name): dtype \(info.dtype.safetensorsName), expected \(expectedDType.dtype.safetensorsName) (\(expectedDType.reason))")
             }
             guard info.dtype.isFloatingPoint else { continue }
-            let count = TensorComparison.nonFiniteCount(try weights.tensor(named: info.name))
+            let count = try nonFiniteCount(info.name, subject)
             if count > 0 { nonFinite.append("\(info.name): \(count) NaN/Inf value\(count == 1 ? "" : "s")") }
         }
         problems += dtypeMismatches.prefix(10)
@@ -65,6 +65,24 @@ public enum StructureCheck {
         return CheckResult(id: .structure, status: .failed, figure: figure, value: Double(present),
                            message: "\(architecture.className): \(problems.count) structural problem\(problems.count == 1 ? "" : "s")",
                            problems: problems, notes: notes)
+    }
+
+    /// NaN and infinite elements of converted tensor `name`. An F32 copy of an F32 original is scanned
+    /// together with the comparison check 2 needs (``CopiedTensorScan``, recorded on the subject), so
+    /// the converted model is read once for both checks.
+    static func nonFiniteCount(_ name: String, _ subject: VerificationSubject) throws -> Int {
+        let stored = try subject.convertedWeights.tensor(named: name)
+        if stored.info.dtype == .f32, stored.info.elementCount > 0,
+           let base = stored.bytes.baseAddress, Int(bitPattern: base) % 4 == 0,
+           let originalName = CopiedWeightsCheck.originalCounterpart(of: name, in: subject),
+           let originalInfo = subject.originalWeights.info(named: originalName),
+           originalInfo.dtype == .f32, originalInfo.shape == stored.info.shape {
+            let original = try subject.originalWeights.tensor(named: originalName)
+            let scan = CopiedTensorScan.run(stored: stored, original: original, originalName: originalName)
+            subject.copyScans[name] = scan
+            return scan.nonFinite
+        }
+        return TensorComparison.nonFiniteCount(stored)
     }
 
     /// The dtype every converted tensor must have, and why: the provenance's `dtype` when it asks

@@ -31,6 +31,9 @@ public final class VerificationSubject: @unchecked Sendable {
     /// the output checks then run the original from the converted file's pages for these tensors
     /// instead of mapping the same bytes twice (issue 14).
     public internal(set) var identicalCopies: [String: String] = [:]
+    /// Converted tensor name -> the one-pass finiteness scan and byte comparison check 1 ran on it
+    /// (``CopiedTensorScan``), which check 2 then does not repeat.
+    var copyScans: [String: CopiedTensorScan] = [:]
 
     /// Opens `convertedPath` and its original (`againstPath`, else the provenance's `source.path`).
     /// Throws ``VerificationError`` when either cannot be read or no original is known.

@@ -44,6 +44,13 @@ public struct SafetensorsWriter {
         public func write<T: BitwiseCopyable>(contentsOf values: [T]) throws {
             try values.withUnsafeBytes { try write($0) }
         }
+
+        /// Appends `range`, a view into `file`'s mapping, copied inside the kernel where it can be
+        /// (``AtomicOutputFile/copy(_:from:)``).
+        public func copy(_ range: UnsafeRawBufferPointer, from file: MappedFile) throws {
+            try output.copy(range, from: file)
+            written += range.count
+        }
     }
 
     /// The order in which `entries` are stored: the crate's `prepare` sorts by its `Dtype` enum
@@ -125,6 +132,7 @@ public struct SafetensorsWriter {
         let ordered = storageOrder(entries.map(\.info))
         let headerText = header(for: ordered, metadata: metadata)
         let output = try AtomicOutputFile(path: path, overwrite: overwrite)
+        try output.reserve(byteCount: 8 + headerText.utf8.count + ordered.reduce(0) { $0 + $1.byteCount })
         try output.write(contentsOf: [UInt64(headerText.utf8.count).littleEndian])
         try output.write(headerText)
         let sink = TensorSink(output: output)
