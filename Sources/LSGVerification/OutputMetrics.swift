@@ -43,12 +43,31 @@ public enum OutputMetrics {
         return (top1, top5)
     }
 
-    /// The `count` best token ids of one row, best first.
+    /// The `count` best token ids of one row, best first; equal logits rank the lower id first
+    /// (as `argmax` and a stable descending sort do).
+    ///
+    /// One pass keeping the best `count` ids in order (a sorted insert into at most `count` slots):
+    /// check 5b asks for 1 and 5 of 50265 per masked position, and the full sort of the vocabulary it
+    /// replaced took 8 % of `verify`'s CPU time (issue 14). NaN never ranks above a number; NaNs
+    /// fill the list only when a row has fewer than `count` other values.
     static func ranked(_ logits: [Float], row: Int, vocab: Int, count: Int) -> [Int] {
+        guard count > 0, vocab > 0 else { return [] }
         let base = row * vocab
-        return (0..<vocab).sorted { i, j in
-            let (x, y) = (logits[base + i], logits[base + j])
-            return x != y ? x > y : i < j
-        }.prefix(count).map { $0 }
+        var best: [Int] = []
+        best.reserveCapacity(count + 1)
+        // Whether x ranks strictly above y (numbers above NaN; equal values keep their id order).
+        @inline(__always) func above(_ x: Float, _ y: Float) -> Bool { x > y || (y.isNaN && !x.isNaN) }
+        logits.withUnsafeBufferPointer { values in
+            for id in 0..<vocab {
+                let x = values[base + id]
+                // The last kept value bounds every later candidate once the list is full.
+                if best.count == count, !above(x, values[base + best[count - 1]]) { continue }
+                var slot = best.count
+                while slot > 0, above(x, values[base + best[slot - 1]]) { slot -= 1 }
+                best.insert(id, at: slot)
+                if best.count > count { best.removeLast() }
+            }
+        }
+        return best
     }
 }

@@ -30,6 +30,34 @@ import Testing
         #expect(OutputMetrics.topKAgreement([Float](repeating: 1, count: 6), [Float](repeating: 2, count: 6), vocab: 6, positions: [0]).top1 == 1)
     }
 
+    @Test("the one-pass top-k equals a stable descending sort, ties included", arguments: [1, 5, 7])
+    func rankedMatchesAStableSort(count: Int) {
+        var state: UInt64 = 12345
+        for vocab in [1, 3, 5, 6, 100, 2000] {
+            // Few distinct values, so most rows have ties at the top.
+            let rows = 4
+            let logits: [Float] = (0..<(rows * vocab)).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Int(state >> 60)) - 8
+            }
+            for row in 0..<rows {
+                let base = row * vocab
+                let expected = (0..<vocab).sorted { i, j in
+                    let (x, y) = (logits[base + i], logits[base + j])
+                    return x != y ? x > y : i < j
+                }.prefix(count)
+                #expect(OutputMetrics.ranked(logits, row: row, vocab: vocab, count: count) == Array(expected), "vocab \(vocab) row \(row)")
+            }
+        }
+    }
+
+    @Test func nanNeverRanksAboveANumber() {
+        let row: [Float] = [.nan, 1, .nan, 3, 2]
+        #expect(OutputMetrics.ranked(row, row: 0, vocab: 5, count: 1) == [3])
+        #expect(OutputMetrics.ranked(row, row: 0, vocab: 5, count: 4) == [3, 4, 1, 0])
+        #expect(OutputMetrics.ranked([.nan, .nan, 5], row: 0, vocab: 3, count: 2) == [2, 0])
+    }
+
     @Test func randomInputIsReproducibleAndWellFormed() {
         let a = OutputInput.random(length: 30, vocab: 301, bos: 0, eos: 2, mask: 300)
         let b = OutputInput.random(length: 30, vocab: 301, bos: 0, eos: 2, mask: 300)
