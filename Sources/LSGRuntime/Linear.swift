@@ -25,11 +25,18 @@ struct Linear: Sendable {
     /// `x [rows, in] -> [rows, out]`.
     func callAsFunction(_ x: Matrix) -> Matrix {
         let y = Matrix(rows: x.rows, cols: outFeatures, zeroed: false)
+        apply(x, into: y)
+        return y
+    }
+
+    /// `y [rows, out] = x [rows, in] · Wᵀ + b`, into an existing matrix.
+    func apply(_ x: Matrix, into y: Matrix) {
+        precondition(y.rows == x.rows && y.cols == outFeatures, "Linear: output matrix shape")
         guard weight.releasesPagesAfterUse else {
             GEMM.multiply(m: x.rows, n: outFeatures, k: inFeatures, a: x.data, lda: x.cols,
                           b: weight.pointer, ldb: inFeatures, layout: .transposed,
                           c: y.data, ldc: outFeatures, bias: bias?.pointer)
-            return y
+            return
         }
         // One-shot mode: output columns in slices of <= 16 MiB of weight rows, each slice's pages
         // released once multiplied (the MLM decoder alone is 154 MB for roberta-base).
@@ -44,7 +51,6 @@ struct Linear: Sendable {
             start += n
         }
         bias?.releasePages()
-        return y
     }
 }
 

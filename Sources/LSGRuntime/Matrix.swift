@@ -7,8 +7,11 @@ public final class Matrix: @unchecked Sendable {
     public let cols: Int
     /// `rows * cols` values, row-major.
     public let data: UnsafeMutablePointer<Float>
-    /// False when `data` is memory given by ``placing(byteCount:at:_:)`` (not freed here).
+    /// False when `data` is memory given by ``placing(byteCount:at:sharedFileMapping:_:)`` (not freed here).
     private let ownsStorage: Bool
+    /// True when `data` lies in a shared file mapping (a placement with `sharedFileMapping`): its
+    /// pages may be populated and released as the matrix is filled (the file keeps their contents).
+    let isInSharedFileMapping: Bool
 
     /// - Parameter zeroed: fill with zeros (skip for outputs a kernel overwrites entirely).
     public init(rows: Int, cols: Int, zeroed: Bool = true) {
@@ -16,7 +19,8 @@ public final class Matrix: @unchecked Sendable {
         self.cols = cols
         let placed = OutputPlacement.claim(byteCount: rows * cols * 4)
         ownsStorage = placed == nil
-        let raw = placed ?? BufferPool.take(byteCount: max(1, rows * cols) * 4)
+        isInSharedFileMapping = placed?.sharedFileMapping ?? false
+        let raw = placed?.pointer ?? BufferPool.take(byteCount: max(1, rows * cols) * 4)
         if zeroed {
             data = raw.initializeMemory(as: Float.self, repeating: 0, count: max(1, rows * cols))
         } else {
@@ -40,11 +44,15 @@ public final class Matrix: @unchecked Sendable {
     /// (issue 14), so the 824 MB of a 4096-token output are written once, by the GEMM. Returns
     /// whether the placement was used. One placement at a time (a process-wide setting: the
     /// command line runs one forward).
-    /// - Parameter pointer: at least `byteCount` writable bytes, 4-byte aligned, valid while the
-    ///   placed matrix lives.
-    public static func placing<R>(byteCount: Int, at pointer: UnsafeMutableRawPointer,
+    /// - Parameters:
+    ///   - pointer: at least `byteCount` writable bytes, 4-byte aligned, valid while the placed
+    ///     matrix lives.
+    ///   - sharedFileMapping: `pointer` lies in a `MAP_SHARED` mapping of a file, so the MLM decoder
+    ///     may populate and release its pages block by block (``LogitsDecoder``): the stored values
+    ///     stay in the file, and resident memory holds one block of logits instead of all of them.
+    public static func placing<R>(byteCount: Int, at pointer: UnsafeMutableRawPointer, sharedFileMapping: Bool = false,
                                   _ body: () throws -> R) rethrows -> (result: R, placed: Bool) {
-        OutputPlacement.set(byteCount: byteCount, pointer: pointer)
+        OutputPlacement.set(byteCount: byteCount, pointer: pointer, sharedFileMapping: sharedFileMapping)
         defer { OutputPlacement.clear() }
         let result = try body()
         return (result, OutputPlacement.wasClaimed)
@@ -65,22 +73,22 @@ public final class Matrix: @unchecked Sendable {
 /// The pending placement of ``Matrix/placing(byteCount:at:_:)``.
 enum OutputPlacement {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var pending: (byteCount: Int, pointer: UnsafeMutableRawPointer)?
+    nonisolated(unsafe) private static var pending: (byteCount: Int, pointer: UnsafeMutableRawPointer, sharedFileMapping: Bool)?
     nonisolated(unsafe) private(set) static var wasClaimed = false
 
-    static func set(byteCount: Int, pointer: UnsafeMutableRawPointer) {
-        lock.lock(); pending = (byteCount, pointer); wasClaimed = false; lock.unlock()
+    static func set(byteCount: Int, pointer: UnsafeMutableRawPointer, sharedFileMapping: Bool) {
+        lock.lock(); pending = (byteCount, pointer, sharedFileMapping); wasClaimed = false; lock.unlock()
     }
 
     static func clear() { lock.lock(); pending = nil; lock.unlock() }
 
-    static func claim(byteCount: Int) -> UnsafeMutableRawPointer? {
+    static func claim(byteCount: Int) -> (pointer: UnsafeMutableRawPointer, sharedFileMapping: Bool)? {
         lock.lock()
         defer { lock.unlock() }
         guard let p = pending, p.byteCount == byteCount, byteCount > 0 else { return nil }
         pending = nil
         wasClaimed = true
-        return p.pointer
+        return (p.pointer, p.sharedFileMapping)
     }
 }
 

@@ -81,7 +81,7 @@ enum OutputHead: Sendable {
             let h = dense(hidden)
             Activation.gelu(h)
             norm.apply(h)
-            let logits = Linear(weight: decoder, bias: bias)(h)
+            let logits = LogitsDecoder.decode(h, decoder: decoder, bias: bias)
             guard let (pooler, classifier) = nextSentence else {
                 return [OutputTensor(name: "logits", shape: [batch, length, decoder.shape[0]], storage: logits)]
             }

@@ -107,7 +107,7 @@ struct InferCommand: ParsableCommand {
                                       _ forward: () throws -> ModelOutput) throws -> ModelOutput {
         var file: MappedSafetensorsOutput? = try MappedSafetensorsOutput(path: path, infos: layout, overwrite: overwrite)
         let logits = file!.bytes(of: "logits")!
-        let result = try Matrix.placing(byteCount: logits.count, at: logits.baseAddress!, forward).result
+        let result = try Matrix.placing(byteCount: logits.count, at: logits.baseAddress!, sharedFileMapping: true, forward).result
         let produced = result.tensors.map { TensorInfo(name: $0.name, dtype: .f32, shape: $0.shape) }
         if Set(produced.map(\.name)) == Set(layout.map(\.name)), produced.allSatisfy({ info in layout.contains { $0 == info } }) {
             for tensor in result.tensors {

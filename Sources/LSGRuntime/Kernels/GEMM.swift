@@ -164,65 +164,77 @@ public enum GEMM {
         let depth = min(k, kc)
         let packedB = UnsafeMutablePointer<Float>.allocate(capacity: panels * depth * nr)
         defer { packedB.deallocate() }
+        var p0 = 0
+        while p0 < k {
+            let kb = min(kc, k - p0)
+            packSliceB(b: b, ldb: ldb, layout: layout, n: n, p0: p0, kb: kb, into: packedB, parallel: parallel)
+            multiplySlice(m: m, n: n, kb: kb, p0: p0, a: a, lda: lda, packedB: packedB, c: c, ldc: ldc,
+                          bias: bias, overwrite: p0 == 0 && !accumulate, parallel: parallel)
+            p0 += kb
+        }
+    }
+
+    /// Packs depth `p0 ..< p0+kb` of B's `n` columns as `ceil(n / 48)` panels of `[kb][48]` at `into`.
+    static func packSliceB(b: UnsafePointer<Float>, ldb: Int, layout: BLayout, n: Int, p0: Int, kb: Int,
+                           into packedB: UnsafeMutablePointer<Float>, parallel: Bool) {
+        let panels = (n + nr - 1) / nr
+        let packB: (Int) -> Void = { panel in
+            packPanelB(b: b, ldb: ldb, layout: layout, n: n, p0: p0, kb: kb, panel: panel,
+                       into: packedB + panel * kb * nr)
+        }
+        if parallel && panels > 1 { Parallel.forEach(panels, packB) } else { for j in 0..<panels { packB(j) } }
+    }
+
+    /// `C (+)= A[:, p0 ..< p0+kb] · Bslice` for one packed depth slice of B (``packSliceB``). With
+    /// `overwrite`, C is replaced by the product plus `bias`; otherwise the product is added to C.
+    static func multiplySlice(m: Int, n: Int, kb: Int, p0: Int, a: UnsafePointer<Float>, lda: Int,
+                              packedB: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                              bias: UnsafePointer<Float>?, overwrite: Bool, parallel: Bool) {
+        let panels = (n + nr - 1) / nr
         let mBlocks = (m + mc - 1) / mc
         let threads = parallel ? Parallel.threadCount : 1
         // Work units: (m block, range of B panels). Split the panels when there are too few m blocks.
         let panelChunks = threads > 1 && mBlocks < 2 * threads ? min(panels, (2 * threads + mBlocks - 1) / mBlocks) : 1
         let panelsPerChunk = (panels + panelChunks - 1) / panelChunks
         let units = mBlocks * panelChunks
-
-        var p0 = 0
-        while p0 < k {
-            let kb = min(kc, k - p0)
-            let first = p0 == 0
-            // Pack this slice of B, panel by panel (in parallel).
-            let packB: (Int) -> Void = { panel in
-                packPanelB(b: b, ldb: ldb, layout: layout, n: n, p0: p0, kb: kb, panel: panel,
-                           into: packedB + panel * kb * nr)
-            }
-            if parallel && panels > 1 { Parallel.forEach(panels, packB) } else { for j in 0..<panels { packB(j) } }
-
-            let work: (Int) -> Void = { unit in
-                let mBlock = unit / panelChunks
-                let chunk = unit % panelChunks
-                let i0 = mBlock * mc
-                let mb = min(mc, m - i0)
-                let aPanels = (mb + mr - 1) / mr
-                let jStart = chunk * panelsPerChunk
-                let jEnd = min(panels, jStart + panelsPerChunk)
-                if jStart >= jEnd { return }
-                // A is either packed per 8-row panel ([kb][8]) or read in place (8 row streams).
-                let packedA: UnsafeMutablePointer<Float>? = packA ? .allocate(capacity: aPanels * kb * mr) : nil
-                defer { packedA?.deallocate() }
-                if let packedA {
-                    for ip in 0..<aPanels {
-                        packPanelA(a: a, lda: lda, rows: min(mr, mb - ip * mr), i0: i0 + ip * mr, p0: p0, kb: kb,
-                                   into: packedA + ip * kb * mr)
-                    }
+        let work: (Int) -> Void = { unit in
+            let mBlock = unit / panelChunks
+            let chunk = unit % panelChunks
+            let i0 = mBlock * mc
+            let mb = min(mc, m - i0)
+            let aPanels = (mb + mr - 1) / mr
+            let jStart = chunk * panelsPerChunk
+            let jEnd = min(panels, jStart + panelsPerChunk)
+            if jStart >= jEnd { return }
+            // A is either packed per 8-row panel ([kb][8]) or read in place (8 row streams).
+            let packedA: UnsafeMutablePointer<Float>? = packA ? .allocate(capacity: aPanels * kb * mr) : nil
+            defer { packedA?.deallocate() }
+            if let packedA {
+                for ip in 0..<aPanels {
+                    packPanelA(a: a, lda: lda, rows: min(mr, mb - ip * mr), i0: i0 + ip * mr, p0: p0, kb: kb,
+                               into: packedA + ip * kb * mr)
                 }
-                for jp in jStart..<jEnd {
-                    let col = jp * nr
-                    let cols = min(nr, n - col)
-                    let bPanel = UnsafePointer(packedB + jp * kb * nr)
-                    for ip in 0..<aPanels {
-                        let row = i0 + ip * mr
-                        let rows = min(mr, m - row)
-                        let overwrite = first && !accumulate
-                        let panel = packedA.map { APanel(base: UnsafePointer($0 + ip * kb * mr), rowStride: 1, step: mr, rows: rows) }
-                            ?? APanel(base: a + row * lda + p0, rowStride: lda, step: 1, rows: rows)
-                        if cols <= 16 {
-                            narrowKernel(kb: kb, a: panel, b: bPanel, c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
-                                         overwrite: overwrite, bias: overwrite ? bias.map { $0 + col } : nil)
-                        } else {
-                            microKernel(kb: kb, a: panel, b: bPanel, c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
-                                        overwrite: overwrite, bias: overwrite ? bias.map { $0 + col } : nil)
-                        }
+            }
+            for jp in jStart..<jEnd {
+                let col = jp * nr
+                let cols = min(nr, n - col)
+                let bPanel = packedB + jp * kb * nr
+                for ip in 0..<aPanels {
+                    let row = i0 + ip * mr
+                    let rows = min(mr, m - row)
+                    let panel = packedA.map { APanel(base: UnsafePointer($0 + ip * kb * mr), rowStride: 1, step: mr, rows: rows) }
+                        ?? APanel(base: a + row * lda + p0, rowStride: lda, step: 1, rows: rows)
+                    if cols <= 16 {
+                        narrowKernel(kb: kb, a: panel, b: bPanel, c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
+                                     overwrite: overwrite, bias: overwrite ? bias.map { $0 + col } : nil)
+                    } else {
+                        microKernel(kb: kb, a: panel, b: bPanel, c: c + row * ldc + col, ldc: ldc, rows: rows, cols: cols,
+                                    overwrite: overwrite, bias: overwrite ? bias.map { $0 + col } : nil)
                     }
                 }
             }
-            if parallel && units > 1 { Parallel.forEach(units, work) } else { for u in 0..<units { work(u) } }
-            p0 += kb
         }
+        if parallel && units > 1 { Parallel.forEach(units, work) } else { for u in 0..<units { work(u) } }
     }
 
     // MARK: - Packing
