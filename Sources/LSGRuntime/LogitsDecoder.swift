@@ -8,8 +8,9 @@ import Darwin
 /// `logits [rows, vocab] = h [rows, hidden] · decoderᵀ + bias`, the largest product of an MLM forward
 /// (824 MB of output for 4096 tokens of roberta-base).
 ///
-/// When the logits matrix lies in `infer`'s mapped output file (``Matrix/isInSharedFileMapping``), the
-/// decoder is packed once (``PackedWeightPanels``) and applied ``rowBlock`` rows at a time: each
+/// When the logits matrix lies in `infer`'s mapped output file (``Matrix/isInSharedFileMapping``) and
+/// is larger than the packed decoder, the decoder is packed once (``PackedWeightPanels``) and applied
+/// ``rowBlock`` rows at a time (shorter outputs are one block, without packing): each
 /// block's pages are mapped in one call before the GEMM writes them (`MADV_POPULATE_WRITE`: the
 /// GEMM's scattered first touches from two threads faulted one page at a time, ~0.9 CPU-s for 824
 /// MB) and given back once written (`MADV_DONTNEED`: the file keeps the values), so the process holds
@@ -25,6 +26,15 @@ enum LogitsDecoder {
         let logits = Matrix(rows: h.rows, cols: vocab, zeroed: false)
         guard logits.isInSharedFileMapping, h.rows > GEMM.fewRowsLimit, !decoder.releasesPagesAfterUse else {
             Linear(weight: decoder, bias: bias).apply(h, into: logits)
+            return logits
+        }
+        // The packed decoder (vocab x hidden) plus one block outweighs the whole output up to
+        // hidden + rowBlock rows (1152 for roberta-base): shorter outputs are one block, no packing.
+        if h.rows <= hidden + rowBlock {
+            let bytes = h.rows * vocab * 4
+            SharedFilePages.populate(UnsafeMutableRawPointer(logits.data), byteCount: bytes)
+            Linear(weight: decoder, bias: bias).apply(h, into: logits)
+            SharedFilePages.release(UnsafeMutableRawPointer(logits.data), byteCount: bytes)
             return logits
         }
         let packed = PackedWeightPanels(weight: decoder.pointer, n: vocab, k: hidden)

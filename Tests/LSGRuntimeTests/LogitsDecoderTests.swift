@@ -39,9 +39,10 @@ struct LogitsDecoderTests {
         #expect(c == Self.expected(a, b, bias, m: m, n: n, k: k))
     }
 
-    @Test("logits in a mapped file, in three row blocks with unaligned edges, equal one GEMM's")
-    func blockedDecoderInAMappedFile() throws {
-        let rows = 2 * LogitsDecoder.rowBlock + 232, vocab = 53, hidden = 40
+    @Test("logits in a mapped file, in three row blocks with unaligned edges or one block, equal one GEMM's",
+          arguments: [2 * LogitsDecoder.rowBlock + 232, 300])
+    func blockedDecoderInAMappedFile(rows: Int) throws {
+        let vocab = 53, hidden = 40   // 300 rows: one block (<= hidden + rowBlock); the other: three, packed
         let dir = try TemporaryDirectory()
         let weights = dir.url("decoder.safetensors").path
         let decoderValues = KernelTests.values(vocab * hidden, seed: 4), biasValues = KernelTests.values(vocab, seed: 5)
