@@ -1,9 +1,5 @@
 // The MLM decoder (hidden -> vocabulary logits), in row blocks when the logits go to a file.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CheckpointIO
 
 /// `logits [rows, vocab] = h [rows, hidden] · decoderᵀ + bias`, the largest product of an MLM forward
 /// (824 MB of output for 4096 tokens of roberta-base).
@@ -30,52 +26,21 @@ enum LogitsDecoder {
         }
         // The packed decoder (vocab x hidden) plus one block outweighs the whole output up to
         // hidden + rowBlock rows (1152 for roberta-base): shorter outputs are one block, no packing.
-        if h.rows <= hidden + rowBlock {
-            let bytes = h.rows * vocab * 4
-            SharedFilePages.populate(UnsafeMutableRawPointer(logits.data), byteCount: bytes)
-            Linear(weight: decoder, bias: bias).apply(h, into: logits)
-            SharedFilePages.release(UnsafeMutableRawPointer(logits.data), byteCount: bytes)
-            return logits
-        }
-        let packed = PackedWeightPanels(weight: decoder.pointer, n: vocab, k: hidden)
+        let packed = h.rows > hidden + rowBlock ? PackedWeightPanels(weight: decoder.pointer, n: vocab, k: hidden) : nil
+        let blockRows = packed == nil ? h.rows : rowBlock
         var start = 0
         while start < h.rows {
-            let rows = min(rowBlock, h.rows - start)
-            let block = UnsafeMutableRawPointer(logits.row(start))
-            let bytes = rows * vocab * 4
-            SharedFilePages.populate(block, byteCount: bytes)
-            packed.multiply(m: rows, a: h.row(start), lda: h.cols, c: logits.row(start), ldc: vocab, bias: bias.pointer)
-            SharedFilePages.release(block, byteCount: bytes)
+            let rows = min(blockRows, h.rows - start)
+            let block = UnsafeMutableRawBufferPointer(start: logits.row(start), count: rows * vocab * 4)
+            MappedPages.populateForWriting(block)
+            if let packed {
+                packed.multiply(m: rows, a: h.row(start), lda: h.cols, c: logits.row(start), ldc: vocab, bias: bias.pointer)
+            } else {
+                Linear(weight: decoder, bias: bias).apply(h, into: logits)
+            }
+            MappedPages.releaseWholePages(UnsafeRawBufferPointer(block))
             start += rows
         }
         return logits
-    }
-}
-
-/// `madvise` on pages of a shared file mapping: populate before writing, release after.
-enum SharedFilePages {
-    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-    /// `MADV_POPULATE_WRITE` (Linux 5.14, uapi/asm-generic/mman-common.h); Glibc's Swift module does
-    /// not export it.
-    static let populateWrite: Int32 = 23
-
-    /// Maps every page touching `[pointer, pointer + byteCount)` writable, in one call. Where the call
-    /// is unknown (older kernels: EINVAL) or fails, the pages fault in on first store as usual.
-    static func populate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
-        #if os(Linux)
-        let start = Int(bitPattern: pointer) / pageSize * pageSize
-        let end = Int(bitPattern: pointer) + byteCount
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, populateWrite)
-        #endif
-    }
-
-    /// Drops the whole pages inside the range from this process (partial pages at either end stay:
-    /// they hold neighbouring rows still to be written). Dirty pages go back to the page cache with
-    /// their contents, to be written to the file as usual.
-    static func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
-        let start = (Int(bitPattern: pointer) + pageSize - 1) / pageSize * pageSize
-        let end = (Int(bitPattern: pointer) + byteCount) / pageSize * pageSize
-        guard end > start else { return }
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
     }
 }

@@ -74,29 +74,21 @@ public final class MappedSafetensorsOutput {
         fd = descriptor
         base = mapped
         // Bring the reserved (unwritten, so zero) blocks into the page cache now, in one sequential
-        // pass, and take them out of this process again: map every page writable in one call
-        // (MADV_POPULATE_WRITE, Linux 5.14), then drop the page-table entries (MADV_DONTNEED; the
-        // page cache keeps the pages). A writer that maps the file block by block (``LogitsDecoder``)
-        // then only sets up page-table entries, while resident memory holds one block at a time.
-        // Measured on `infer` at 4096 tokens (issue 14): the decoder's scattered first touches
-        // cost ~0.9 CPU-s, populating the pages block by block under the forward (readahead
-        // zero-filling each block) ~2 CPU-s, this pass ~0.3. Where the calls are unknown (EINVAL),
-        // pages fault in on first use.
-        // In 64 MiB steps, so that the pass itself holds no more than that.
-        #if os(Linux)
+        // pass of 64 MiB steps, and take them out of this process again: populate each step
+        // writable, then drop its page-table entries (the page cache keeps the pages). A writer that
+        // maps the file block by block (``LogitsDecoder``) then only sets up page-table entries,
+        // while resident memory holds one block at a time. Measured on `infer` at 4096 tokens
+        // (issue 14): the decoder's scattered first touches cost ~0.9 CPU-s, populating the pages
+        // block by block under the forward (readahead zero-filling each block) ~2 CPU-s, this pass ~0.3.
         let step = 64 << 20
         for offset in stride(from: 0, to: total, by: step) {
-            let length = min(step, total - offset)
-            guard madvise(mapped + offset, length, Self.populateWrite) == 0 else { break }
-            _ = madvise(mapped + offset, length, MADV_DONTNEED)
+            let piece = UnsafeMutableRawBufferPointer(start: mapped + offset, count: min(step, total - offset))
+            guard MappedPages.populateForWriting(piece) else { break }
+            MappedPages.releaseWholePages(UnsafeRawBufferPointer(piece))
         }
-        #endif
         base.storeBytes(of: UInt64(header.count).littleEndian, as: UInt64.self)
         header.withUnsafeBytes { (base + 8).copyMemory(from: $0.baseAddress!, byteCount: header.count) }
     }
-
-    /// `MADV_POPULATE_WRITE` (uapi/asm-generic/mman-common.h); Glibc's Swift module does not export it.
-    static let populateWrite: Int32 = 23
 
     deinit {
         munmap(base, length)
